@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { parseClientMessage } from './guards.js';
+
+describe('parseClientMessage', () => {
+  it('accepts a well-formed getDevice request', () => {
+    const r = parseClientMessage(JSON.stringify({ type: 'getDevice', v: 1, requestId: 'r1', endpoint: 'dev1' }));
+    expect(r).toEqual({ ok: true, value: { type: 'getDevice', v: 1, requestId: 'r1', endpoint: 'dev1' } });
+  });
+  it('rejects text that is not JSON with BAD_JSON', () => {
+    expect(parseClientMessage('{nope')).toMatchObject({ ok: false, code: 'BAD_JSON' });
+  });
+  it('rejects another protocol version', () => {
+    expect(parseClientMessage('{"type":"ping","v":99}')).toMatchObject({ ok: false, code: 'UNSUPPORTED_VERSION' });
+  });
+  it('rejects unknown types and non-objects', () => {
+    expect(parseClientMessage('{"type":"__proto__","v":1}')).toMatchObject({ ok: false, code: 'BAD_MESSAGE' });
+    expect(parseClientMessage('[1,2]')).toMatchObject({ ok: false, code: 'BAD_MESSAGE' });
+    expect(parseClientMessage('null')).toMatchObject({ ok: false, code: 'BAD_MESSAGE' });
+  });
+  it('drops getDevice without an endpoint', () => {
+    expect(parseClientMessage('{"type":"getDevice","v":1,"requestId":"x"}')).toMatchObject({ ok: false });
+  });
+});
