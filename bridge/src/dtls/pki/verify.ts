@@ -1,0 +1,146 @@
+/**
+ * Client authentication checks for TLS_ECDHE_ECDSA: an X.509 chain (LwM2M Security Mode 2,
+ * endpoint name = subject CN) or an RFC 7250 raw public key (Security Mode 1, identity = the
+ * SHA-256 fingerprint of the SubjectPublicKeyInfo, mapped to an endpoint by the credential store).
+ * Signatures are checked by node:crypto's X509Certificate; this module applies the RFC 5280
+ * rules around them with an injected clock. Outcomes are values; nothing here throws on input.
+ */
+import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { KEY_USAGE, OID, parseBasicConstraints, parseCertificate, parseKeyUsage, parseSpki, type ParsedCertificate } from './x509.js';
+
+export type ChainResult = { ok: true; commonName: string; publicKey: KeyObject } | { ok: false; reason: string };
+export type RawKeyResult = { ok: true; fingerprint: string; publicKey: KeyObject } | { ok: false; reason: string };
+
+/** A client chain longer than this is refused before any signature work (cheap DoS bound). */
+export const MAX_CHAIN_LENGTH = 5;
+
+/** Extensions this verifier understands; an unknown critical one makes the certificate unusable (RFC 5280 §4.2). */
+const UNDERSTOOD = new Set<string>([OID.basicConstraints, OID.keyUsage, OID.subjectAltName, OID.extKeyUsage, OID.subjectKeyIdentifier, OID.authorityKeyIdentifier]);
+
+interface Loaded { der: Buffer; x509: X509Certificate; parsed: ParsedCertificate }
+
+function load(der: Buffer, what: string): { ok: true; value: Loaded } | { ok: false; reason: string } {
+  const parsed = parseCertificate(der);
+  if (!parsed.ok) return { ok: false, reason: `${what}: ${parsed.reason}` };
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(der);
+  } catch {
+    return { ok: false, reason: `${what}: not a certificate` };
+  }
+  for (const [id, ext] of parsed.value.extensions) {
+    if (ext.critical && !UNDERSTOOD.has(id)) return { ok: false, reason: `${what}: unknown critical extension ${id}` };
+  }
+  return { ok: true, value: { der, x509, parsed: parsed.value } };
+}
+
+function checkValidity(c: Loaded, now: Date, what: string): string | undefined {
+  // RFC 5280 §6.1.3 (a)(2): the certificate validity period includes the current time.
+  if (now < c.parsed.notBefore) return `${what} is not yet valid`;
+  if (now > c.parsed.notAfter) return `${what} has expired`;
+  return undefined;
+}
+
+/** Whether `issuer` can have signed `child`: name chaining (RFC 5280 §6.1.3 (a)(4)) and the signature itself. */
+function issuedBy(child: Loaded, issuer: Loaded): boolean {
+  if (!child.parsed.issuerDer.equals(issuer.parsed.subjectDer)) return false;
+  try {
+    return child.x509.verify(issuer.x509.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** RFC 5280 §4.2.1.9 and §4.2.1.3: an issuing certificate must be a CA allowed to sign certificates. */
+function mayIssue(issuer: Loaded, certsBelow: number): string | undefined {
+  const bc = parseBasicConstraints(issuer.parsed.extensions.get(OID.basicConstraints));
+  if (!bc.ok || !bc.value.cA) return 'issuer is not a CA';
+  if (bc.value.pathLen !== undefined && certsBelow - 1 > bc.value.pathLen) return 'issuer pathLenConstraint exceeded';
+  const ku = parseKeyUsage(issuer.parsed.extensions.get(OID.keyUsage));
+  if (!ku.ok || !ku.value(KEY_USAGE.keyCertSign)) return 'issuer key usage forbids certificate signing';
+  return undefined;
+}
+
+/** P-256 ECDSA only: RFC 8422 §5.6 ties ecdsa_sign client certificates to an ECDSA-capable key; the suite is P-256. */
+function p256Key(key: KeyObject): boolean {
+  return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+}
+
+/**
+ * Verifies a client certificate chain (leaf first, RFC 5246 §7.4.2 order) up to one of the trust
+ * anchors, at time `now`, and returns the leaf's subject CN (the LwM2M endpoint name).
+ */
+export function verifyClientChain(chainDer: Buffer[], trustAnchorsDer: Buffer[], now: Date): ChainResult {
+  if (chainDer.length === 0) return { ok: false, reason: 'no client certificate' };
+  if (chainDer.length > MAX_CHAIN_LENGTH) return { ok: false, reason: 'client certificate chain too long' };
+  const anchors: Loaded[] = [];
+  for (const der of trustAnchorsDer) {
+    const a = load(der, 'trust anchor');
+    if (a.ok) anchors.push(a.value);
+  }
+  if (anchors.length === 0) return { ok: false, reason: 'no usable trust anchor configured' };
+  const chain: Loaded[] = [];
+  for (const [i, der] of chainDer.entries()) {
+    const c = load(der, `certificate ${i}`);
+    if (!c.ok) return c;
+    chain.push(c.value);
+  }
+
+  const leaf = chain[0]!;
+  const leafError = checkValidity(leaf, now, 'client certificate');
+  if (leafError) return { ok: false, reason: leafError };
+  const leafUsage = parseKeyUsage(leaf.parsed.extensions.get(OID.keyUsage));
+  // RFC 5280 §4.2.1.3: CertificateVerify is a digital signature, so that bit must be allowed.
+  if (!leafUsage.ok || !leafUsage.value(KEY_USAGE.digitalSignature)) return { ok: false, reason: 'client certificate key usage forbids digitalSignature' };
+  if (!p256Key(leaf.x509.publicKey)) return { ok: false, reason: 'client certificate key is not ECDSA P-256' };
+  // The endpoint name must be unambiguous: exactly one CN.
+  if (leaf.parsed.subjectCNs.length !== 1 || leaf.parsed.subjectCNs[0]!.length === 0) return { ok: false, reason: 'client certificate must carry exactly one subject CN' };
+
+  // Walk up: at each step prefer a trust anchor, else the next certificate the client sent.
+  let current = leaf;
+  for (let depth = 1; depth <= chain.length; depth++) {
+    const anchor = anchors.find((a) => issuedBy(current, a));
+    if (anchor) {
+      // The anchor itself is the configured root of trust; it is still checked for its period
+      // and for being a CA (an operator who configured a leaf as a CA by mistake gets a clear reason).
+      const anchorError = checkValidity(anchor, now, 'trust anchor') ?? mayIssue(anchor, depth);
+      if (anchorError) return { ok: false, reason: anchorError };
+      return { ok: true, commonName: leaf.parsed.subjectCNs[0]!, publicKey: leaf.x509.publicKey };
+    }
+    // A client-sent copy of an anchor at the top is fine (handled above via the signature);
+    // any other certificate must be an intermediate the client sent next.
+    const next = chain[depth];
+    if (!next) break;
+    if (!issuedBy(current, next)) return { ok: false, reason: `certificate ${depth - 1} is not issued by certificate ${depth}` };
+    const nextError = checkValidity(next, now, `intermediate certificate ${depth}`) ?? mayIssue(next, depth);
+    if (nextError) return { ok: false, reason: nextError };
+    current = next;
+  }
+  return { ok: false, reason: 'client certificate does not chain to a trust anchor' };
+}
+
+/**
+ * RFC 7250 §3: a raw public key is a DER SubjectPublicKeyInfo. Accepts P-256 keys only
+ * (RFC 5480 §2.1.1 id-ecPublicKey with the secp256r1 named curve) and returns the SHA-256
+ * fingerprint of the SPKI bytes as lowercase hex, the stable identity of the key.
+ */
+export function rawPublicKeyIdentity(spkiDer: Buffer): RawKeyResult {
+  const spki = parseSpki(spkiDer);
+  if (!spki.ok) return { ok: false, reason: `raw public key: ${spki.reason}` };
+  if (spki.value.algorithm !== OID.ecPublicKey || spki.value.curve !== OID.prime256v1) return { ok: false, reason: 'raw public key is not ECDSA P-256' };
+  // SEC 1 §2.3.3 uncompressed point: 0x04 || X || Y (RFC 8422 §5.1.2 makes uncompressed the only format).
+  if (spki.value.publicKey.length !== 65 || spki.value.publicKey[0] !== 0x04) return { ok: false, reason: 'raw public key is not an uncompressed P-256 point' };
+  let publicKey: KeyObject;
+  try {
+    // OpenSSL rejects points that are not on the curve when importing.
+    publicKey = createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
+  } catch {
+    return { ok: false, reason: 'raw public key is not a valid P-256 point' };
+  }
+  return { ok: true, fingerprint: spkiFingerprint(spkiDer), publicKey };
+}
+
+/** SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex (what `openssl pkey -pubin -outform DER | sha256sum` prints). */
+export function spkiFingerprint(spkiDer: Buffer): string {
+  return createHash('sha256').update(spkiDer).digest('hex');
+}
