@@ -1,0 +1,251 @@
+/**
+ * The Client Registration Interface, server side (seed §6.1): Register, Update, De-register
+ * and lifetime expiry. Pure protocol rules over an injected store, expiry wheel and clock:
+ * no sockets, no timers. Every call returns the CoAP outcome and the events to publish once
+ * the response has been sent (events never run ahead of the device's answer).
+ */
+import type {
+  EndReason,
+  Registration,
+  RegistrationChanges,
+  RegistrationEvent,
+  SessionSecurity,
+  Transport,
+} from '@lwm2m-console/shared';
+import type { ExpiryWheel } from '../registry/expiry-wheel.js';
+import type { RegistrationStore } from '../registry/registration-store.js';
+import { parseLinkFormat } from './link-format.js';
+import { toClientObjects, type ClientObjects } from './object-links.js';
+import { parseRegisterParams, parseUpdateParams } from './registration-params.js';
+
+/** Who sent a request, as the transport saw it. */
+export interface Peer {
+  address: string;
+  port: number;
+  transport: Transport;
+  /** Set for CoAPS: what the DTLS handshake authenticated. */
+  security?: SessionSecurity;
+}
+
+export interface RegistrationRequest {
+  /** Raw Uri-Query options, one `k=v` each. */
+  query: readonly string[];
+  payload: Uint8Array;
+  /** Content-Format option, if present. */
+  contentFormat?: number;
+  peer: Peer;
+}
+
+export type RegistrationOutcome =
+  | { ok: true; code: '2.01'; locationPath: string[] }
+  | { ok: true; code: '2.04' | '2.02' }
+  | { ok: false; code: '4.00' | '4.03' | '4.04' | '4.12' | '4.15'; reason: string };
+
+export interface HandlerResult {
+  outcome: RegistrationOutcome;
+  events: RegistrationEvent[];
+}
+
+export type Authorization = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Who may register which endpoint, and who may change a registration (issue 5 plugs in
+ * per-endpoint credentials here). The default lets anyone do anything.
+ */
+export interface RegistrationPolicy {
+  authorizeRegister(endpoint: string, peer: Peer): Authorization;
+  authorizeChange(registration: Registration, peer: Peer): Authorization;
+}
+
+export const OPEN_POLICY: RegistrationPolicy = {
+  authorizeRegister: () => ({ ok: true }),
+  authorizeChange: () => ({ ok: true }),
+};
+
+export interface RegistrationHandlerDeps {
+  store: RegistrationStore;
+  expiry: ExpiryWheel;
+  now: () => number;
+  newId: () => string;
+  policy?: RegistrationPolicy;
+  /**
+   * Reason to give a De-register. Issue 4: a De-register that follows an operator's Disable
+   * ends with `disabled` and the time the device is expected back.
+   */
+  classifyDeregister?: (registration: Registration, now: number) => { reason: EndReason; expectedBackAt?: number };
+}
+
+/** RFC 7252 §12.3 */
+const LINK_FORMAT = 40;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeObjects(payload: Uint8Array, contentFormat: number | undefined): { ok: true; value: ClientObjects; text: string } | { ok: false; code: '4.00' | '4.15'; reason: string } {
+  if (contentFormat !== undefined && contentFormat !== LINK_FORMAT) {
+    return { ok: false, code: '4.15', reason: `payload must be application/link-format (40), got ${contentFormat}` };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(payload);
+  } catch {
+    return { ok: false, code: '4.00', reason: 'link format payload is not valid UTF-8' };
+  }
+  const links = parseLinkFormat(text);
+  if (!links.ok) return { ok: false, code: '4.00', reason: `malformed link format: ${links.error}` };
+  const objects = toClientObjects(links.links);
+  if (!objects.ok) return { ok: false, code: '4.00', reason: objects.error };
+  return { ok: true, value: objects.value, text };
+}
+
+function sameLinks(a: Registration['objectLinks'], b: Registration['objectLinks']): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.objectId !== y.objectId || x.instanceId !== y.instanceId || x.version !== y.version) return false;
+  }
+  return true;
+}
+
+export class RegistrationHandler {
+  private readonly policy: RegistrationPolicy;
+
+  constructor(private readonly deps: RegistrationHandlerDeps) {
+    this.policy = deps.policy ?? OPEN_POLICY;
+  }
+
+  /** Seed §6.1.1 Register: `POST /rd?ep=…` with the object links as payload. */
+  register(req: RegistrationRequest): HandlerResult {
+    const params = parseRegisterParams(req.query);
+    if (!params.ok) return refuse(params.code, params.reason);
+    if (req.payload.length === 0) return refuse('4.00', 'Register needs the list of objects as link format payload');
+    const objects = decodeObjects(req.payload, req.contentFormat);
+    if (!objects.ok) return refuse(objects.code, objects.reason);
+    const p = params.value;
+    const allowed = this.policy.authorizeRegister(p.endpoint, req.peer);
+    if (!allowed.ok) return refuse('4.03', allowed.reason);
+
+    const now = this.deps.now();
+    const registration: Registration = {
+      id: this.deps.newId(),
+      endpoint: p.endpoint,
+      lifetime: p.lifetime,
+      lwm2mVersion: p.lwm2mVersion,
+      binding: p.binding,
+      queueMode: p.queueMode,
+      rootPath: objects.value.rootPath,
+      objectLinks: objects.value.objectLinks,
+      extraAttributes: p.extraAttributes,
+      address: req.peer.address,
+      port: req.peer.port,
+      transport: req.peer.transport,
+      registeredAt: now,
+      lastUpdateAt: now,
+      expiresAt: now + p.lifetime * 1000,
+      rawRegister: { query: req.query.join('&'), payload: objects.text, at: now },
+    };
+    if (p.smsNumber !== undefined) registration.smsNumber = p.smsNumber;
+    if (objects.value.contentFormats) registration.contentFormats = objects.value.contentFormats;
+    if (req.peer.security) registration.security = req.peer.security;
+
+    const events: RegistrationEvent[] = [];
+    // Seed §6.1.1 note: a Register for a known endpoint removes the old registration first.
+    const previous = this.deps.store.put(registration);
+    if (previous) {
+      this.deps.expiry.cancel(previous.id, previous.expiresAt);
+      events.push({ type: 'ended', at: now, registration: previous, reason: 'replaced' });
+    }
+    this.deps.expiry.schedule(registration.id, registration.expiresAt);
+    events.push({ type: 'registered', at: now, registration });
+    return { outcome: { ok: true, code: '2.01', locationPath: ['rd', registration.id] }, events };
+  }
+
+  /** Seed §6.1.2 Update: `POST /rd/{id}`; only what is sent changes, and the lifetime restarts. */
+  update(id: string, req: RegistrationRequest): HandlerResult {
+    const current = this.deps.store.getById(id);
+    if (!current) return refuse('4.04', `no registration ${id}`);
+    const params = parseUpdateParams(req.query, current.lwm2mVersion);
+    if (!params.ok) return refuse(params.code, params.reason);
+    let objects: { value: ClientObjects; text: string } | undefined;
+    if (req.payload.length > 0) {
+      const decoded = decodeObjects(req.payload, req.contentFormat);
+      if (!decoded.ok) return refuse(decoded.code, decoded.reason);
+      objects = decoded;
+    }
+    const allowed = this.policy.authorizeChange(current, req.peer);
+    if (!allowed.ok) return refuse('4.03', allowed.reason);
+
+    const now = this.deps.now();
+    const p = params.value;
+    const changes: RegistrationChanges = {};
+    const next: Registration = { ...current, lastUpdateAt: now };
+    if (p.lifetime !== undefined && p.lifetime !== current.lifetime) next.lifetime = changes.lifetime = p.lifetime;
+    if (p.binding !== undefined && p.binding !== current.binding) next.binding = changes.binding = p.binding;
+    if (p.queueMode !== undefined && p.queueMode !== current.queueMode) next.queueMode = changes.queueMode = p.queueMode;
+    if (p.smsNumber !== undefined && p.smsNumber !== current.smsNumber) next.smsNumber = changes.smsNumber = p.smsNumber;
+    if (Object.keys(p.extraAttributes).length > 0) {
+      next.extraAttributes = { ...current.extraAttributes, ...p.extraAttributes };
+      changes.extraAttributes = p.extraAttributes;
+    }
+    if (objects) {
+      if (!sameLinks(objects.value.objectLinks, current.objectLinks)) next.objectLinks = changes.objectLinks = objects.value.objectLinks;
+      if (objects.value.rootPath !== current.rootPath) next.rootPath = changes.rootPath = objects.value.rootPath;
+      if (objects.value.contentFormats) next.contentFormats = objects.value.contentFormats;
+    }
+    // Seed §6.1.2: a changed address or port is reported by an Update; record where it came from.
+    if (req.peer.address !== current.address) next.address = changes.address = req.peer.address;
+    if (req.peer.port !== current.port) next.port = changes.port = req.peer.port;
+    if (req.peer.security) next.security = req.peer.security;
+    next.expiresAt = now + next.lifetime * 1000;
+    next.rawLastUpdate = { query: req.query.join('&'), payload: objects?.text ?? '', at: now };
+
+    this.deps.store.replace(next);
+    this.deps.expiry.reschedule(id, current.expiresAt, next.expiresAt);
+    return { outcome: { ok: true, code: '2.04' }, events: [{ type: 'updated', at: now, registration: next, changes }] };
+  }
+
+  /** Seed §6.1.3 De-register: `DELETE /rd/{id}`. */
+  deregister(id: string, peer: Peer): HandlerResult {
+    const current = this.deps.store.getById(id);
+    if (!current) return refuse('4.04', `no registration ${id}`);
+    const allowed = this.policy.authorizeChange(current, peer);
+    if (!allowed.ok) return refuse('4.03', allowed.reason);
+    const now = this.deps.now();
+    this.deps.store.removeById(id);
+    this.deps.expiry.cancel(id, current.expiresAt);
+    const { reason, expectedBackAt } = this.deps.classifyDeregister?.(current, now) ?? { reason: 'deregistered' as const };
+    const event: RegistrationEvent = { type: 'ended', at: now, registration: current, reason };
+    if (expectedBackAt !== undefined) event.expectedBackAt = expectedBackAt;
+    return { outcome: { ok: true, code: '2.02' }, events: [event] };
+  }
+
+  /**
+   * Seed §6.1: a registration with no Update within its lifetime is removed. Returns at most
+   * `limit` events so a storm is drained in chunks by the caller.
+   */
+  expireDue(limit: number): RegistrationEvent[] {
+    const now = this.deps.now();
+    const events: RegistrationEvent[] = [];
+    for (const id of this.deps.expiry.collectDue(now, limit)) {
+      const current = this.deps.store.getById(id);
+      // The wheel rounds deadlines up to the slot; a registration updated since is rescheduled.
+      if (!current) continue;
+      this.deps.store.removeById(id);
+      events.push({ type: 'ended', at: now, registration: current, reason: 'expired' });
+    }
+    return events;
+  }
+
+  /** Operator removal (console) or capacity eviction. */
+  evict(id: string): HandlerResult {
+    const current = this.deps.store.getById(id);
+    if (!current) return refuse('4.04', `no registration ${id}`);
+    this.deps.store.removeById(id);
+    this.deps.expiry.cancel(id, current.expiresAt);
+    const now = this.deps.now();
+    return { outcome: { ok: true, code: '2.02' }, events: [{ type: 'ended', at: now, registration: current, reason: 'evicted' }] };
+  }
+}
+
+function refuse(code: '4.00' | '4.03' | '4.04' | '4.12' | '4.15', reason: string): HandlerResult {
+  return { outcome: { ok: false, code, reason }, events: [] };
+}
