@@ -1,6 +1,7 @@
 import { X509Certificate, createHash, generateKeyPairSync } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCertificateAuthority, issueCertificate } from '../../bridge/src/dtls/pki/certificate-authority.js';
+import { ALERT } from '../../bridge/src/dtls/pki/outcome.js';
 import { rawPublicKeyIdentity, verifyClientChain } from '../../bridge/src/dtls/pki/verify.js';
 import { pem, run, tempDir } from './tools.js';
 
@@ -64,7 +65,7 @@ describe('verifyClientChain', () => {
   it('refuses a certificate from another CA', () => {
     const other = generateCertificateAuthority('Other CA', now);
     const leaf = issueCertificate({ subjectCN: 'dev1', subjectPublicKey: p256().publicKey, issuerKey: other.privateKey, issuerCertDer: other.certificateDer, validDays: 30, now });
-    expect(verifyClientChain([leaf], [ca.certificateDer], now)).toMatchObject({ ok: false, reason: 'client certificate does not chain to a trust anchor' });
+    expect(verifyClientChain([leaf], [ca.certificateDer], now)).toMatchObject({ ok: false, reason: 'client certificate does not chain to a trust anchor', alert: ALERT.unknown_ca });
   });
 
   it('refuses a certificate whose issuer name matches but whose signature does not', () => {
@@ -77,14 +78,14 @@ describe('verifyClientChain', () => {
   });
 
   it('refuses an expired certificate and one not yet valid, by the injected clock', () => {
-    expect(verifyClientChain([deviceCert], [ca.certificateDer], new Date(now.getTime() + 366 * DAY))).toEqual({ ok: false, reason: 'client certificate has expired' });
-    expect(verifyClientChain([deviceCert], [ca.certificateDer], new Date(now.getTime() - 2 * 3_600_000))).toEqual({ ok: false, reason: 'client certificate is not yet valid' });
+    expect(verifyClientChain([deviceCert], [ca.certificateDer], new Date(now.getTime() + 366 * DAY))).toMatchObject({ ok: false, reason: 'client certificate has expired', alert: ALERT.certificate_expired });
+    expect(verifyClientChain([deviceCert], [ca.certificateDer], new Date(now.getTime() - 2 * 3_600_000))).toMatchObject({ ok: false, reason: 'client certificate is not yet valid' });
   });
 
   it('refuses a chain whose trust anchor has expired', () => {
     const shortCa = generateCertificateAuthority('Short CA', new Date(now.getTime() - 3651 * DAY));
     const leaf = issueCertificate({ subjectCN: 'dev1', subjectPublicKey: p256().publicKey, issuerKey: shortCa.privateKey, issuerCertDer: shortCa.certificateDer, validDays: 30, now });
-    expect(verifyClientChain([leaf], [shortCa.certificateDer], now)).toEqual({ ok: false, reason: 'trust anchor has expired' });
+    expect(verifyClientChain([leaf], [shortCa.certificateDer], now)).toMatchObject({ ok: false, reason: 'trust anchor has expired' });
   });
 
   it('refuses a leaf whose key usage does not allow signatures', () => {
@@ -95,25 +96,25 @@ describe('verifyClientChain', () => {
     const ext = dir.write('ku.cnf', 'keyUsage=critical,keyAgreement\n');
     const leaf = run('openssl', ['x509', '-req', '-in', dir.path('ku.csr'), '-CA', caCert, '-CAkey', caKey, '-CAcreateserial', '-days', '5', '-extfile', ext]);
     expect(leaf.status).toBe(0);
-    expect(verifyClientChain([der(leaf.out)], [ca.certificateDer], new Date())).toEqual({ ok: false, reason: 'client certificate key usage forbids digitalSignature' });
+    expect(verifyClientChain([der(leaf.out)], [ca.certificateDer], new Date())).toMatchObject({ ok: false, reason: 'client certificate key usage forbids digitalSignature' });
   });
 
   it('refuses an RSA client certificate, since the suite signs with ECDSA', () => {
     const chain = opensslChain(['-subj', '/CN=dev-rsa'], ['-newkey', 'rsa:2048']);
-    expect(verifyClientChain([chain.leaf], [chain.ca], new Date())).toEqual({ ok: false, reason: 'client certificate key is not ECDSA P-256' });
+    expect(verifyClientChain([chain.leaf], [chain.ca], new Date())).toMatchObject({ ok: false, reason: 'client certificate key is not ECDSA P-256' });
   });
 
   it('refuses a subject with two CNs, since the endpoint name would be ambiguous', () => {
     const chain = opensslChain(['-subj', '/CN=dev-a/CN=dev-b']);
-    expect(verifyClientChain([chain.leaf], [chain.ca], new Date())).toEqual({ ok: false, reason: 'client certificate must carry exactly one subject CN' });
+    expect(verifyClientChain([chain.leaf], [chain.ca], new Date())).toMatchObject({ ok: false, reason: 'client certificate must carry exactly one subject CN' });
   });
 
   it('answers garbage, empty and overlong chains with a reason instead of throwing', () => {
-    expect(verifyClientChain([], [ca.certificateDer], now)).toEqual({ ok: false, reason: 'no client certificate' });
+    expect(verifyClientChain([], [ca.certificateDer], now)).toMatchObject({ ok: false, reason: 'no client certificate' });
     expect(verifyClientChain([Buffer.from('30030201ff', 'hex')], [ca.certificateDer], now).ok).toBe(false);
     expect(verifyClientChain([Buffer.from('hello')], [ca.certificateDer], now).ok).toBe(false);
-    expect(verifyClientChain(Array(6).fill(deviceCert), [ca.certificateDer], now)).toEqual({ ok: false, reason: 'client certificate chain too long' });
-    expect(verifyClientChain([deviceCert], [], now)).toEqual({ ok: false, reason: 'no usable trust anchor configured' });
+    expect(verifyClientChain(Array(6).fill(deviceCert), [ca.certificateDer], now)).toMatchObject({ ok: false, reason: 'client certificate chain too long' });
+    expect(verifyClientChain([deviceCert], [], now)).toMatchObject({ ok: false, reason: 'no usable trust anchor configured' });
   });
 });
 
@@ -137,14 +138,14 @@ describe('rawPublicKeyIdentity', () => {
   it('refuses keys on other curves and of other types', () => {
     const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ type: 'spki', format: 'der' });
     const ed = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' });
-    expect(rawPublicKeyIdentity(p384)).toEqual({ ok: false, reason: 'raw public key is not ECDSA P-256' });
-    expect(rawPublicKeyIdentity(ed)).toEqual({ ok: false, reason: 'raw public key is not ECDSA P-256' });
+    expect(rawPublicKeyIdentity(p384)).toMatchObject({ ok: false, reason: 'raw public key is not ECDSA P-256' });
+    expect(rawPublicKeyIdentity(ed)).toMatchObject({ ok: false, reason: 'raw public key is not ECDSA P-256' });
   });
 
   it('refuses a point that is not on the curve', () => {
     const spki = Buffer.from(device.publicKey.export({ type: 'spki', format: 'der' }));
     spki[spki.length - 1]! ^= 0x01; // flip a bit of Y
-    expect(rawPublicKeyIdentity(spki)).toEqual({ ok: false, reason: 'raw public key is not a valid P-256 point' });
+    expect(rawPublicKeyIdentity(spki)).toMatchObject({ ok: false, reason: 'raw public key is not a valid P-256 point' });
   });
 
   it('refuses truncated, padded and compressed encodings', () => {
@@ -154,6 +155,6 @@ describe('rawPublicKeyIdentity', () => {
     const compressed = device.publicKey.export({ type: 'spki', format: 'der' }); // build a compressed form by hand
     const x = compressed.subarray(compressed.length - 64, compressed.length - 32);
     const head = Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex');
-    expect(rawPublicKeyIdentity(Buffer.concat([head, Buffer.from([0x02]), x]))).toEqual({ ok: false, reason: 'raw public key is not an uncompressed P-256 point' });
+    expect(rawPublicKeyIdentity(Buffer.concat([head, Buffer.from([0x02]), x]))).toMatchObject({ ok: false, reason: 'raw public key is not an uncompressed P-256 point' });
   });
 });

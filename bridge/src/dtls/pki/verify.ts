@@ -6,10 +6,14 @@
  * rules around them with an injected clock. Outcomes are values; nothing here throws on input.
  */
 import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { ALERT, type AlertDescription } from './outcome.js';
 import { KEY_USAGE, OID, parseBasicConstraints, parseCertificate, parseKeyUsage, parseSpki, type ParsedCertificate } from './x509.js';
 
-export type ChainResult = { ok: true; commonName: string; publicKey: KeyObject } | { ok: false; reason: string };
-export type RawKeyResult = { ok: true; fingerprint: string; publicKey: KeyObject } | { ok: false; reason: string };
+/** Failures carry the RFC 5246 §7.2.2 alert that describes them best, for the key exchange to send. */
+export type ChainResult = { ok: true; commonName: string; publicKey: KeyObject } | { ok: false; reason: string; alert: AlertDescription };
+export type RawKeyResult = { ok: true; fingerprint: string; publicKey: KeyObject } | { ok: false; reason: string; alert: AlertDescription };
+
+const bad = (reason: string, alert: AlertDescription = ALERT.bad_certificate) => ({ ok: false as const, reason, alert });
 
 /** A client chain longer than this is refused before any signature work (cheap DoS bound). */
 export const MAX_CHAIN_LENGTH = 5;
@@ -19,25 +23,26 @@ const UNDERSTOOD = new Set<string>([OID.basicConstraints, OID.keyUsage, OID.subj
 
 interface Loaded { der: Buffer; x509: X509Certificate; parsed: ParsedCertificate }
 
-function load(der: Buffer, what: string): { ok: true; value: Loaded } | { ok: false; reason: string } {
+function load(der: Buffer, what: string): { ok: true; value: Loaded } | ReturnType<typeof bad> {
   const parsed = parseCertificate(der);
-  if (!parsed.ok) return { ok: false, reason: `${what}: ${parsed.reason}` };
+  if (!parsed.ok) return bad(`${what}: ${parsed.reason}`);
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(der);
   } catch {
-    return { ok: false, reason: `${what}: not a certificate` };
+    return bad(`${what}: not a certificate`);
   }
   for (const [id, ext] of parsed.value.extensions) {
-    if (ext.critical && !UNDERSTOOD.has(id)) return { ok: false, reason: `${what}: unknown critical extension ${id}` };
+    if (ext.critical && !UNDERSTOOD.has(id)) return bad(`${what}: unknown critical extension ${id}`, ALERT.unsupported_certificate);
   }
   return { ok: true, value: { der, x509, parsed: parsed.value } };
 }
 
-function checkValidity(c: Loaded, now: Date, what: string): string | undefined {
+function checkValidity(c: Loaded, now: Date, what: string): ReturnType<typeof bad> | undefined {
   // RFC 5280 §6.1.3 (a)(2): the certificate validity period includes the current time.
-  if (now < c.parsed.notBefore) return `${what} is not yet valid`;
-  if (now > c.parsed.notAfter) return `${what} has expired`;
+  // RFC 5246 §7.2.2: certificate_expired covers "expired or not currently valid".
+  if (now < c.parsed.notBefore) return bad(`${what} is not yet valid`, ALERT.certificate_expired);
+  if (now > c.parsed.notAfter) return bad(`${what} has expired`, ALERT.certificate_expired);
   return undefined;
 }
 
@@ -52,12 +57,12 @@ function issuedBy(child: Loaded, issuer: Loaded): boolean {
 }
 
 /** RFC 5280 §4.2.1.9 and §4.2.1.3: an issuing certificate must be a CA allowed to sign certificates. */
-function mayIssue(issuer: Loaded, certsBelow: number): string | undefined {
+function mayIssue(issuer: Loaded, certsBelow: number): ReturnType<typeof bad> | undefined {
   const bc = parseBasicConstraints(issuer.parsed.extensions.get(OID.basicConstraints));
-  if (!bc.ok || !bc.value.cA) return 'issuer is not a CA';
-  if (bc.value.pathLen !== undefined && certsBelow - 1 > bc.value.pathLen) return 'issuer pathLenConstraint exceeded';
+  if (!bc.ok || !bc.value.cA) return bad('issuer is not a CA');
+  if (bc.value.pathLen !== undefined && certsBelow - 1 > bc.value.pathLen) return bad('issuer pathLenConstraint exceeded');
   const ku = parseKeyUsage(issuer.parsed.extensions.get(OID.keyUsage));
-  if (!ku.ok || !ku.value(KEY_USAGE.keyCertSign)) return 'issuer key usage forbids certificate signing';
+  if (!ku.ok || !ku.value(KEY_USAGE.keyCertSign)) return bad('issuer key usage forbids certificate signing');
   return undefined;
 }
 
@@ -71,14 +76,15 @@ function p256Key(key: KeyObject): boolean {
  * anchors, at time `now`, and returns the leaf's subject CN (the LwM2M endpoint name).
  */
 export function verifyClientChain(chainDer: Buffer[], trustAnchorsDer: Buffer[], now: Date): ChainResult {
-  if (chainDer.length === 0) return { ok: false, reason: 'no client certificate' };
-  if (chainDer.length > MAX_CHAIN_LENGTH) return { ok: false, reason: 'client certificate chain too long' };
+  // RFC 5246 §7.4.6: a client that sends no certificate when one is required gets handshake_failure.
+  if (chainDer.length === 0) return bad('no client certificate', ALERT.handshake_failure);
+  if (chainDer.length > MAX_CHAIN_LENGTH) return bad('client certificate chain too long');
   const anchors: Loaded[] = [];
   for (const der of trustAnchorsDer) {
     const a = load(der, 'trust anchor');
     if (a.ok) anchors.push(a.value);
   }
-  if (anchors.length === 0) return { ok: false, reason: 'no usable trust anchor configured' };
+  if (anchors.length === 0) return bad('no usable trust anchor configured', ALERT.unknown_ca);
   const chain: Loaded[] = [];
   for (const [i, der] of chainDer.entries()) {
     const c = load(der, `certificate ${i}`);
@@ -88,13 +94,13 @@ export function verifyClientChain(chainDer: Buffer[], trustAnchorsDer: Buffer[],
 
   const leaf = chain[0]!;
   const leafError = checkValidity(leaf, now, 'client certificate');
-  if (leafError) return { ok: false, reason: leafError };
+  if (leafError) return leafError;
   const leafUsage = parseKeyUsage(leaf.parsed.extensions.get(OID.keyUsage));
   // RFC 5280 §4.2.1.3: CertificateVerify is a digital signature, so that bit must be allowed.
-  if (!leafUsage.ok || !leafUsage.value(KEY_USAGE.digitalSignature)) return { ok: false, reason: 'client certificate key usage forbids digitalSignature' };
-  if (!p256Key(leaf.x509.publicKey)) return { ok: false, reason: 'client certificate key is not ECDSA P-256' };
+  if (!leafUsage.ok || !leafUsage.value(KEY_USAGE.digitalSignature)) return bad('client certificate key usage forbids digitalSignature', ALERT.unsupported_certificate);
+  if (!p256Key(leaf.x509.publicKey)) return bad('client certificate key is not ECDSA P-256', ALERT.unsupported_certificate);
   // The endpoint name must be unambiguous: exactly one CN.
-  if (leaf.parsed.subjectCNs.length !== 1 || leaf.parsed.subjectCNs[0]!.length === 0) return { ok: false, reason: 'client certificate must carry exactly one subject CN' };
+  if (leaf.parsed.subjectCNs.length !== 1 || leaf.parsed.subjectCNs[0]!.length === 0) return bad('client certificate must carry exactly one subject CN');
 
   // Walk up: at each step prefer a trust anchor, else the next certificate the client sent.
   let current = leaf;
@@ -104,19 +110,20 @@ export function verifyClientChain(chainDer: Buffer[], trustAnchorsDer: Buffer[],
       // The anchor itself is the configured root of trust; it is still checked for its period
       // and for being a CA (an operator who configured a leaf as a CA by mistake gets a clear reason).
       const anchorError = checkValidity(anchor, now, 'trust anchor') ?? mayIssue(anchor, depth);
-      if (anchorError) return { ok: false, reason: anchorError };
+      if (anchorError) return anchorError;
       return { ok: true, commonName: leaf.parsed.subjectCNs[0]!, publicKey: leaf.x509.publicKey };
     }
     // A client-sent copy of an anchor at the top is fine (handled above via the signature);
     // any other certificate must be an intermediate the client sent next.
     const next = chain[depth];
     if (!next) break;
-    if (!issuedBy(current, next)) return { ok: false, reason: `certificate ${depth - 1} is not issued by certificate ${depth}` };
+    if (!issuedBy(current, next)) return bad(`certificate ${depth - 1} is not issued by certificate ${depth}`);
     const nextError = checkValidity(next, now, `intermediate certificate ${depth}`) ?? mayIssue(next, depth);
-    if (nextError) return { ok: false, reason: nextError };
+    if (nextError) return nextError;
     current = next;
   }
-  return { ok: false, reason: 'client certificate does not chain to a trust anchor' };
+  // RFC 5246 §7.2.2 unknown_ca: "the CA certificate could not be located or couldn't be matched with a known, trusted CA".
+  return bad('client certificate does not chain to a trust anchor', ALERT.unknown_ca);
 }
 
 /**
@@ -126,16 +133,16 @@ export function verifyClientChain(chainDer: Buffer[], trustAnchorsDer: Buffer[],
  */
 export function rawPublicKeyIdentity(spkiDer: Buffer): RawKeyResult {
   const spki = parseSpki(spkiDer);
-  if (!spki.ok) return { ok: false, reason: `raw public key: ${spki.reason}` };
-  if (spki.value.algorithm !== OID.ecPublicKey || spki.value.curve !== OID.prime256v1) return { ok: false, reason: 'raw public key is not ECDSA P-256' };
+  if (!spki.ok) return bad(`raw public key: ${spki.reason}`);
+  if (spki.value.algorithm !== OID.ecPublicKey || spki.value.curve !== OID.prime256v1) return bad('raw public key is not ECDSA P-256', ALERT.unsupported_certificate);
   // SEC 1 §2.3.3 uncompressed point: 0x04 || X || Y (RFC 8422 §5.1.2 makes uncompressed the only format).
-  if (spki.value.publicKey.length !== 65 || spki.value.publicKey[0] !== 0x04) return { ok: false, reason: 'raw public key is not an uncompressed P-256 point' };
+  if (spki.value.publicKey.length !== 65 || spki.value.publicKey[0] !== 0x04) return bad('raw public key is not an uncompressed P-256 point');
   let publicKey: KeyObject;
   try {
     // OpenSSL rejects points that are not on the curve when importing.
     publicKey = createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
   } catch {
-    return { ok: false, reason: 'raw public key is not a valid P-256 point' };
+    return bad('raw public key is not a valid P-256 point');
   }
   return { ok: true, fingerprint: spkiFingerprint(spkiDer), publicKey };
 }
