@@ -1,0 +1,74 @@
+/**
+ * Per-endpoint history for the device page: registered / updated (what changed) / ended (why),
+ * kept after the device leaves so an operator can see when and why it went away.
+ *
+ * Bounded twice: each endpoint keeps its last `maxEntriesPerEndpoint` lines, and at most
+ * `maxEndpoints` endpoints are remembered, least recently active first out (a Map keeps
+ * insertion order, so re-inserting on every event makes it an LRU).
+ */
+import { describeChanges, describeEnd, type RegistrationEvent, type TimelineEntry } from '@lwm2m-console/shared';
+
+export interface EndpointTimelinesOptions {
+  maxEntriesPerEndpoint?: number;
+  maxEndpoints?: number;
+}
+
+export class EndpointTimelines {
+  private readonly byEndpoint = new Map<string, TimelineEntry[]>();
+  readonly maxEntriesPerEndpoint: number;
+  readonly maxEndpoints: number;
+
+  constructor(options: EndpointTimelinesOptions = {}) {
+    this.maxEntriesPerEndpoint = options.maxEntriesPerEndpoint ?? 200;
+    this.maxEndpoints = options.maxEndpoints ?? 200_000;
+  }
+
+  record(event: RegistrationEvent): void {
+    const endpoint = event.registration.endpoint;
+    const entries = this.byEndpoint.get(endpoint) ?? [];
+    this.byEndpoint.delete(endpoint);
+    this.byEndpoint.set(endpoint, entries);
+    entries.push(toEntry(event));
+    if (entries.length > this.maxEntriesPerEndpoint) entries.splice(0, entries.length - this.maxEntriesPerEndpoint);
+    while (this.byEndpoint.size > this.maxEndpoints) {
+      const oldest = this.byEndpoint.keys().next().value as string;
+      this.byEndpoint.delete(oldest);
+    }
+  }
+
+  /** Oldest first; an empty list for an endpoint never seen (or forgotten). */
+  get(endpoint: string): TimelineEntry[] {
+    return [...(this.byEndpoint.get(endpoint) ?? [])];
+  }
+
+  has(endpoint: string): boolean {
+    return this.byEndpoint.has(endpoint);
+  }
+
+  get endpointCount(): number {
+    return this.byEndpoint.size;
+  }
+}
+
+function toEntry(event: RegistrationEvent): TimelineEntry {
+  const registrationId = event.registration.id;
+  switch (event.type) {
+    case 'registered': {
+      const r = event.registration;
+      return {
+        at: event.at,
+        kind: 'registered',
+        registrationId,
+        detail: `registered from ${r.address}:${r.port} over ${r.transport === 'coaps' ? 'CoAPS' : 'CoAP'}, lifetime ${r.lifetime} s`,
+      };
+    }
+    case 'updated':
+      return { at: event.at, kind: 'updated', registrationId, detail: describeChanges(event.changes), changes: event.changes };
+    case 'ended':
+      return { at: event.at, kind: 'ended', registrationId, detail: describeEnd(event.reason, event.expectedBackAt), reason: event.reason };
+    default: {
+      const unreachable: never = event;
+      throw new Error(`unknown registration event ${JSON.stringify(unreachable)}`);
+    }
+  }
+}

@@ -1,0 +1,330 @@
+/**
+ * The console WebSocket hub: hello, a snapshot in parts, then batched deltas.
+ *
+ * - Registry events are collected for one tick (`tickMs`) and sent as ONE `delta` frame per
+ *   client with `seq` = previous + 1; the frame text is built once and shared by all clients.
+ * - A snapshot is taken at the current `seq` after flushing pending events, so "deltas after
+ *   seq N apply on top of snapshot N" holds exactly.
+ * - Backpressure: a client whose `bufferedAmount` passes `maxBufferedBytes` stops getting
+ *   deltas; when its buffer has drained it is sent a fresh snapshot instead of the backlog.
+ *   Memory per slow client is bounded by that limit, not by the event rate.
+ * - Untrusted input: every frame is size-checked, rate-limited and parsed (never cast); a
+ *   bad frame gets an `error` reply and is dropped. Nothing a browser sends throws here.
+ * - Heartbeat: ws-level ping every `heartbeatMs`; a peer that missed one pong is terminated.
+ */
+import type { RawData, WebSocket } from 'ws';
+import {
+  MAX_CLIENT_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  summarize,
+  type ClientMessage,
+  type FleetEvent,
+  type ProtocolErrorCode,
+  type RegistrationEvent,
+  type ServerInfo,
+  type ServerMessage,
+} from '@lwm2m-console/shared';
+import type { RegistrationEventBus } from '../events/registration-event-bus.js';
+import type { Logger } from '../log.js';
+import type { RegistrationStore } from '../registry/registration-store.js';
+import { EndpointTimelines } from './endpoint-timelines.js';
+import { toFleetEvent } from './fleet-events.js';
+import { TokenBucket } from './rate-limit.js';
+
+export interface FleetHubTuning {
+  /** Delta batching interval. */
+  tickMs: number;
+  /** Registrations per snapshot frame (about 250 bytes each as JSON). */
+  snapshotPartSize: number;
+  /** Per-client send buffer above which deltas are dropped and a snapshot is owed. */
+  maxBufferedBytes: number;
+  /** More events than this in one tick: send everyone a snapshot instead of a huge delta. */
+  maxEventsPerDelta: number;
+  /** 0 disables the heartbeat. */
+  heartbeatMs: number;
+  messagesPerSecond: number;
+  messageBurst: number;
+  /** Rate-limited frames tolerated before the connection is closed (1008). */
+  maxRateViolations: number;
+}
+
+export const DEFAULT_HUB_TUNING: FleetHubTuning = {
+  tickMs: 50,
+  snapshotPartSize: 5_000,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  maxEventsPerDelta: 50_000,
+  heartbeatMs: 30_000,
+  messagesPerSecond: 20,
+  messageBurst: 60,
+  maxRateViolations: 500,
+};
+
+export interface FleetHubOptions {
+  store: Pick<RegistrationStore, 'size' | 'getByEndpoint' | 'values'>;
+  events: RegistrationEventBus;
+  info: () => ServerInfo;
+  log: Logger;
+  now?: () => number;
+  timelines?: EndpointTimelines;
+  tuning?: Partial<FleetHubTuning>;
+}
+
+interface Client {
+  readonly id: number;
+  readonly ws: WebSocket;
+  readonly bucket: TokenBucket;
+  /** Excluded from deltas until it has been sent a snapshot. */
+  owesSnapshot: boolean;
+  alive: boolean;
+  rateNotified: boolean;
+  rateViolations: number;
+}
+
+const OPEN = 1;
+
+export class FleetHub {
+  readonly timelines: EndpointTimelines;
+  private readonly tuning: FleetHubTuning;
+  private readonly now: () => number;
+  private readonly clients = new Set<Client>();
+  private pending: FleetEvent[] = [];
+  private seqNo = 0;
+  private nextClientId = 1;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private readonly heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: () => void;
+  private closed = false;
+
+  constructor(private readonly options: FleetHubOptions) {
+    this.tuning = { ...DEFAULT_HUB_TUNING, ...options.tuning };
+    this.now = options.now ?? Date.now;
+    this.timelines = options.timelines ?? new EndpointTimelines();
+    this.unsubscribe = options.events.subscribe((event) => this.onRegistrationEvent(event));
+    if (this.tuning.heartbeatMs > 0) {
+      this.heartbeatTimer = setInterval(() => this.heartbeat(), this.tuning.heartbeatMs);
+      this.heartbeatTimer.unref();
+    }
+  }
+
+  /** Sequence number of the last delta sent. */
+  get seq(): number {
+    return this.seqNo;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Takes over an accepted WebSocket: hello, snapshot, then deltas until it closes. */
+  attach(ws: WebSocket): void {
+    if (this.closed) {
+      ws.terminate();
+      return;
+    }
+    const client: Client = {
+      id: this.nextClientId++,
+      ws,
+      bucket: new TokenBucket(this.tuning.messagesPerSecond, this.tuning.messageBurst, this.now()),
+      owesSnapshot: true,
+      alive: true,
+      rateNotified: false,
+      rateViolations: 0,
+    };
+    ws.on('error', (error) => this.options.log.debug('console socket error', { client: client.id, error }));
+    ws.on('close', () => this.clients.delete(client));
+    ws.on('pong', () => {
+      client.alive = true;
+    });
+    ws.on('message', (data, isBinary) => this.onFrame(client, data, isBinary));
+    this.clients.add(client);
+    this.send(client, {
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      serverTime: this.now(),
+      server: this.options.info(),
+    });
+    this.sendSnapshot(client);
+    this.options.log.debug('console client connected', { client: client.id, clients: this.clients.size });
+  }
+
+  /** Sends pending events now (tests and benchmarks; normally the tick does it). */
+  flush(): void {
+    if (this.tickTimer) {
+      clearTimeout(this.tickTimer);
+      this.tickTimer = undefined;
+    }
+    this.flushDeltas();
+    this.serveOwedSnapshots();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    for (const client of this.clients) client.ws.close(1001, 'bridge shutting down');
+    this.clients.clear();
+  }
+
+  // ------------------------------------------------------------------ registry side
+
+  private onRegistrationEvent(event: RegistrationEvent): void {
+    this.timelines.record(event);
+    if (this.closed) return;
+    this.pending.push(toFleetEvent(event));
+    if (this.pending.length > this.tuning.maxEventsPerDelta) {
+      // A burst bigger than any snapshot part: a snapshot is cheaper than the delta.
+      this.pending = [];
+      this.seqNo++;
+      for (const client of this.clients) client.owesSnapshot = true;
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.tickTimer || this.closed) return;
+    this.tickTimer = setTimeout(() => {
+      this.tickTimer = undefined;
+      this.flushDeltas();
+      this.serveOwedSnapshots();
+    }, this.tuning.tickMs);
+  }
+
+  private flushDeltas(): void {
+    if (this.pending.length === 0) return;
+    const events = this.pending;
+    this.pending = [];
+    this.seqNo++;
+    const text = JSON.stringify({
+      type: 'delta',
+      v: PROTOCOL_VERSION,
+      seq: this.seqNo,
+      serverTime: this.now(),
+      events,
+    } satisfies ServerMessage);
+    for (const client of this.clients) {
+      if (client.owesSnapshot || client.ws.readyState !== OPEN) continue;
+      if (client.ws.bufferedAmount > this.tuning.maxBufferedBytes) {
+        client.owesSnapshot = true;
+        this.options.log.warn('console client too slow, deltas dropped, snapshot owed', {
+          client: client.id,
+          bufferedBytes: client.ws.bufferedAmount,
+        });
+        continue;
+      }
+      client.ws.send(text);
+    }
+  }
+
+  private serveOwedSnapshots(): void {
+    let waiting = false;
+    for (const client of this.clients) {
+      if (!client.owesSnapshot) continue;
+      if (client.ws.bufferedAmount > this.tuning.maxBufferedBytes / 4) waiting = true;
+      else this.sendSnapshot(client);
+    }
+    if (waiting) this.schedule();
+  }
+
+  /** Snapshot at the current seq, after pending events went out as a delta to everyone else. */
+  private sendSnapshot(client: Client): void {
+    client.owesSnapshot = true;
+    this.flushDeltas();
+    const registrations = Array.from(this.options.store.values(), summarize);
+    const size = this.tuning.snapshotPartSize;
+    const parts = Math.max(1, Math.ceil(registrations.length / size));
+    const serverTime = this.now();
+    for (let part = 0; part < parts; part++) {
+      this.send(client, {
+        type: 'snapshot',
+        v: PROTOCOL_VERSION,
+        seq: this.seqNo,
+        serverTime,
+        part,
+        parts,
+        registrations: registrations.slice(part * size, (part + 1) * size),
+      });
+    }
+    client.owesSnapshot = false;
+  }
+
+  // ------------------------------------------------------------------ browser side
+
+  private onFrame(client: Client, data: RawData, isBinary: boolean): void {
+    client.alive = true;
+    if (!client.bucket.take(this.now())) {
+      client.rateViolations++;
+      if (client.rateViolations > this.tuning.maxRateViolations) {
+        this.options.log.warn('console client closed for flooding', { client: client.id });
+        client.ws.close(1008, 'rate limit');
+        return;
+      }
+      if (!client.rateNotified) this.sendError(client, 'RATE_LIMITED', 'too many messages; slow down');
+      client.rateNotified = true;
+      return;
+    }
+    client.rateNotified = false;
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    if (bytes.length > MAX_CLIENT_MESSAGE_BYTES) {
+      return this.sendError(client, 'TOO_LARGE', `messages are limited to ${MAX_CLIENT_MESSAGE_BYTES} bytes`);
+    }
+    if (isBinary) return this.sendError(client, 'BAD_MESSAGE', 'binary frames are not part of the protocol');
+    const parsed = parseClientMessage(bytes.toString('utf8'));
+    if (!parsed.ok) return this.sendError(client, parsed.code, parsed.error);
+    this.handle(client, parsed.value);
+  }
+
+  private handle(client: Client, message: ClientMessage): void {
+    switch (message.type) {
+      case 'resync':
+        this.sendSnapshot(client);
+        return;
+      case 'ping':
+        this.send(client, { type: 'pong', v: PROTOCOL_VERSION, serverTime: this.now() });
+        return;
+      case 'getDevice': {
+        const registration = this.options.store.getByEndpoint(message.endpoint);
+        const known = registration !== undefined || this.timelines.has(message.endpoint);
+        if (!known) {
+          return this.sendError(client, 'NOT_FOUND', `no registration or history for endpoint ${message.endpoint}`, message.requestId);
+        }
+        this.send(client, {
+          type: 'device',
+          v: PROTOCOL_VERSION,
+          requestId: message.requestId,
+          endpoint: message.endpoint,
+          ...(registration ? { registration } : {}),
+          timeline: this.timelines.get(message.endpoint),
+        });
+        return;
+      }
+      default: {
+        const unreachable: never = message;
+        throw new Error(`unhandled client message ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private sendError(client: Client, code: ProtocolErrorCode, message: string, requestId?: string): void {
+    this.send(client, { type: 'error', v: PROTOCOL_VERSION, code, message, ...(requestId ? { requestId } : {}) });
+  }
+
+  private send(client: Client, message: ServerMessage): void {
+    if (client.ws.readyState === OPEN) client.ws.send(JSON.stringify(message));
+  }
+
+  private heartbeat(): void {
+    for (const client of this.clients) {
+      if (!client.alive) {
+        this.options.log.debug('console client missed a heartbeat, terminated', { client: client.id });
+        client.ws.terminate();
+        this.clients.delete(client);
+        continue;
+      }
+      client.alive = false;
+      if (client.ws.readyState === OPEN) client.ws.ping();
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Human-readable wording of registration events, shared by the bridge (endpoint timelines)
+ * and the console (activity feed), so both say the same thing about the same change.
+ */
+import type { EndReason } from './events.js';
+import type { RegistrationChanges } from './registration.js';
+
+/** How each end reason is shown to an operator. */
+export const END_REASON_LABELS: Readonly<Record<EndReason, string>> = Object.freeze({
+  deregistered: 'de-registered',
+  expired: 'expired',
+  replaced: 'replaced by a new registration',
+  disabled: 'disabled',
+  evicted: 'evicted',
+});
+
+/** `lifetime 120 s, binding UQ, 3 objects` — only the fields present in `changes`; `no changes` when empty. */
+export function describeChanges(changes: RegistrationChanges): string {
+  const parts: string[] = [];
+  if (changes.lifetime !== undefined) parts.push(`lifetime ${changes.lifetime} s`);
+  if (changes.binding !== undefined) parts.push(`binding ${changes.binding}`);
+  if (changes.queueMode !== undefined) parts.push(changes.queueMode ? 'queue mode on' : 'queue mode off');
+  if (changes.smsNumber !== undefined) parts.push(`SMS ${changes.smsNumber}`);
+  if (changes.objectLinks !== undefined) parts.push(`objects (${changes.objectLinks.length} links)`);
+  if (changes.rootPath !== undefined) parts.push(`root path ${changes.rootPath}`);
+  if (changes.contentFormats !== undefined) parts.push(`content formats ${changes.contentFormats.join(',')}`);
+  if (changes.address !== undefined || changes.port !== undefined) {
+    parts.push(`address ${changes.address ?? '?'}:${changes.port ?? '?'}`);
+  }
+  if (changes.extraAttributes !== undefined) parts.push('extra attributes');
+  return parts.length > 0 ? parts.join(', ') : 'no changes';
+}
+
+/** `expired`, or `disabled, expected back at 2026-…Z` for a Disable. */
+export function describeEnd(reason: EndReason, expectedBackAt?: number): string {
+  const label = END_REASON_LABELS[reason];
+  if (reason === 'disabled' && expectedBackAt !== undefined && Number.isFinite(expectedBackAt)) {
+    return `${label}, expected back at ${new Date(expectedBackAt).toISOString()}`;
+  }
+  return label;
+}
