@@ -1,0 +1,33 @@
+/** Display helpers shared by the views. */
+import type { Transport } from '@lwm2m-console/shared';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** `14:03:27` for today, `11-28 14:03` for another day (local time). */
+export function formatTime(epochMs: number, now: number = Date.now()): string {
+  const d = new Date(epochMs);
+  const n = new Date(now);
+  const hms = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  if (d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate()) return hms;
+  return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** Full local date and time with milliseconds, for timelines and detail pages. */
+export function formatTimestamp(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+export function transportLabel(t: Transport): string {
+  return t === 'coaps' ? 'CoAPS' : 'CoAP';
+}
+
+/** `192.0.2.1:5683`, `[2001:db8::1]:5683`. */
+export function formatAddress(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Binding with queue mode made explicit: `U`, `U+Q`. */
+export function formatBinding(binding: string, queueMode: boolean): string {
+  return queueMode && !binding.includes('Q') ? `${binding}+Q` : binding;
+}

@@ -1,0 +1,227 @@
+/**
+ * The ONE owner of the browser WebSocket to the bridge. It connects, parses every frame
+ * (`parseServerMessage`, never a cast), hands the result to store actions, reconnects with
+ * backoff and resyncs. Components and stores never see the socket; stores send through the
+ * `BridgeLink` bound into the connection store.
+ */
+import { parseServerMessage, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '@lwm2m-console/shared';
+import type { Pinia } from 'pinia';
+import { useActivityStore } from '../stores/activity.js';
+import { useClockStore } from '../stores/clock.js';
+import { useConnectionStore, type BridgeLink } from '../stores/connection.js';
+import { useDeviceStore } from '../stores/device.js';
+import { useFleetStore } from '../stores/fleet.js';
+
+export interface BridgeSocketOptions {
+  pinia?: Pinia;
+  /** Default: `/ws` on the page's own host. */
+  url?: string;
+  /** Base of the HTTP API (`/api/session`, `/api/sign-in`); default the page's origin. */
+  apiBase?: string;
+  WebSocketImpl?: typeof WebSocket;
+  fetchImpl?: typeof fetch;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** App-level ping; a bridge silent for pingIntervalMs + pongTimeoutMs is treated as gone. */
+  pingIntervalMs?: number;
+  pongTimeoutMs?: number;
+}
+
+export interface BridgeSocket {
+  start(): void;
+  stop(): void;
+}
+
+/** Pure: delay before reconnect attempt `attempt` (1-based), with ±25 % jitter. */
+export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
+  const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSocket {
+  const pinia = options.pinia;
+  const connection = useConnectionStore(pinia);
+  const fleet = useFleetStore(pinia);
+  const activity = useActivityStore(pinia);
+  const device = useDeviceStore(pinia);
+  const clock = useClockStore(pinia);
+  const WS = options.WebSocketImpl ?? WebSocket;
+  const doFetch = options.fetchImpl ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const apiBase = options.apiBase ?? '';
+  const initialBackoff = options.initialBackoffMs ?? 300;
+  const maxBackoff = options.maxBackoffMs ?? 10_000;
+  const pingInterval = options.pingIntervalMs ?? 15_000;
+  const pongTimeout = options.pongTimeoutMs ?? 10_000;
+
+  let ws: WebSocket | null = null;
+  let stopped = true;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let pingTimer: ReturnType<typeof setInterval> | undefined;
+  let lastHeardAt = 0;
+
+  const wsUrl = () => options.url ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+
+  function send(message: ClientMessage): boolean {
+    if (!ws || ws.readyState !== WS.OPEN) return false;
+    ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  async function sessionState(): Promise<{ authRequired: boolean; authorized: boolean } | null> {
+    try {
+      const res = await doFetch(`${apiBase}/api/session`, { credentials: 'same-origin' });
+      if (!res.ok) return null;
+      const body: unknown = await res.json();
+      if (typeof body !== 'object' || body === null) return null;
+      const b = body as Record<string, unknown>;
+      return { authRequired: b.authRequired === true, authorized: b.authorized === true };
+    } catch {
+      return null;
+    }
+  }
+
+  function dispatch(message: ServerMessage): void {
+    switch (message.type) {
+      case 'hello':
+        connection.setServer(message.server);
+        clock.observeServerTime(message.serverTime);
+        return;
+      case 'snapshot':
+        if (fleet.applySnapshotPart(message) === 'complete') {
+          connection.setStatus('live');
+          clock.observeServerTime(message.serverTime);
+          device.refresh();
+        }
+        return;
+      case 'delta': {
+        const outcome = fleet.applyDelta(message);
+        if (outcome === 'applied') {
+          activity.record(message.events);
+          device.noteEvents(message.events);
+        } else if (outcome === 'gap') {
+          connection.setStatus('syncing');
+          send({ type: 'resync', v: PROTOCOL_VERSION });
+        }
+        return;
+      }
+      case 'device':
+        device.receive(message);
+        return;
+      case 'error':
+        if (message.requestId !== undefined) device.receiveError(message);
+        else console.warn(`bridge: ${message.code}: ${message.message}`);
+        return;
+      case 'pong':
+        return;
+      default: {
+        const unreachable: never = message;
+        console.warn('bridge: unhandled message', unreachable);
+      }
+    }
+  }
+
+  function clearTimers(): void {
+    if (retryTimer !== undefined) clearTimeout(retryTimer);
+    if (pingTimer !== undefined) clearInterval(pingTimer);
+    retryTimer = undefined;
+    pingTimer = undefined;
+  }
+
+  async function connect(): Promise<void> {
+    clearTimers();
+    if (stopped) return;
+    connection.setStatus('connecting');
+    const session = await sessionState();
+    if (stopped) return;
+    if (session) connection.authRequired = session.authRequired;
+    if (session && session.authRequired && !session.authorized) {
+      connection.setStatus('signed-out');
+      return;
+    }
+    const socket = new WS(wsUrl());
+    ws = socket;
+    socket.onopen = () => {
+      lastHeardAt = Date.now();
+      connection.setStatus('syncing');
+      pingTimer = setInterval(() => {
+        if (Date.now() - lastHeardAt > pingInterval + pongTimeout) socket.close();
+        else send({ type: 'ping', v: PROTOCOL_VERSION });
+      }, pingInterval);
+    };
+    socket.onmessage = (event: MessageEvent) => {
+      if (ws !== socket) return;
+      lastHeardAt = Date.now();
+      if (typeof event.data !== 'string') return;
+      const parsed = parseServerMessage(event.data);
+      if (!parsed.ok) {
+        console.warn(`bridge sent a bad frame: ${parsed.code}: ${parsed.error}`);
+        return;
+      }
+      dispatch(parsed.value);
+    };
+    socket.onclose = () => {
+      if (ws !== socket) return;
+      ws = null;
+      clearTimers();
+      fleet.markDisconnected();
+      if (stopped) return;
+      void afterClose();
+    };
+  }
+
+  async function afterClose(): Promise<void> {
+    const session = await sessionState();
+    if (stopped || ws) return;
+    if (session && session.authRequired && !session.authorized) {
+      connection.setStatus('signed-out');
+      return;
+    }
+    const delay = backoffDelay(connection.attempts + 1, initialBackoff, maxBackoff);
+    connection.scheduleRetry(Date.now() + delay, session ? 'connection closed' : 'bridge unreachable');
+    retryTimer = setTimeout(() => void connect(), delay);
+  }
+
+  function reconnectNow(): void {
+    if (stopped) return;
+    const old = ws;
+    ws = null;
+    old?.close();
+    void connect();
+  }
+
+  async function signIn(token: string): Promise<{ ok: true } | { ok: false; message: string }> {
+    try {
+      const res = await doFetch(`${apiBase}/api/sign-in`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ token }),
+      });
+      if (!res.ok) return { ok: false, message: res.status === 401 ? 'That is not the access token.' : `Sign-in failed (HTTP ${res.status}).` };
+      reconnectNow();
+      return { ok: true };
+    } catch {
+      return { ok: false, message: 'The bridge cannot be reached.' };
+    }
+  }
+
+  const link: BridgeLink = { send, signIn, reconnectNow };
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      connection.bind(link);
+      clock.start();
+      void connect();
+    },
+    stop() {
+      stopped = true;
+      clearTimers();
+      connection.bind(null);
+      const old = ws;
+      ws = null;
+      old?.close();
+    },
+  };
+}
