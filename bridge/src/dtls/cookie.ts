@@ -1,0 +1,51 @@
+/**
+ * Stateless HelloVerifyRequest cookies (RFC 6347 §4.2.1): Cookie = HMAC(Secret, Client-IP,
+ * Client-Parameters). The secret rotates every `rotateMs`; a cookie made with the current or the
+ * previous secret is accepted, so a client caught by a rotation still completes. Nothing is stored
+ * per peer: verification recomputes the HMAC.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const COOKIE_LENGTH = 32;
+
+export class CookieJar {
+  private current: Buffer;
+  private previous: Buffer;
+  private rotatedAt: number;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly rotateMs: number,
+  ) {
+    this.current = randomBytes(32);
+    this.previous = randomBytes(32);
+    this.rotatedAt = now();
+  }
+
+  make(address: string, port: number, cookieInput: Buffer): Buffer {
+    this.rotate();
+    return mac(this.current, address, port, cookieInput);
+  }
+
+  verify(address: string, port: number, cookieInput: Buffer, cookie: Buffer): boolean {
+    if (cookie.length !== COOKIE_LENGTH) return false;
+    this.rotate();
+    return (
+      timingSafeEqual(mac(this.current, address, port, cookieInput), cookie) ||
+      timingSafeEqual(mac(this.previous, address, port, cookieInput), cookie)
+    );
+  }
+
+  private rotate(): void {
+    const t = this.now();
+    if (t - this.rotatedAt < this.rotateMs) return;
+    // After a long pause both secrets are stale: replace both so old cookies die.
+    this.previous = t - this.rotatedAt < 2 * this.rotateMs ? this.current : randomBytes(32);
+    this.current = randomBytes(32);
+    this.rotatedAt = t;
+  }
+}
+
+function mac(secret: Buffer, address: string, port: number, input: Buffer): Buffer {
+  return createHmac('sha256', secret).update(`${address}|${port}|`).update(input).digest();
+}

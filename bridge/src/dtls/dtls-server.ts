@@ -1,0 +1,580 @@
+/**
+ * DTLS 1.2 server (RFC 6347) for CoAPS: demultiplexes datagrams to associations by address or by
+ * Connection ID (RFC 9146), answers ClientHellos statelessly until a valid cookie returns
+ * (RFC 6347 §4.2.1), drives handshakes (server-handshake.ts), and exposes sessions to the CoAP layer.
+ *
+ * Robustness rules (each enforced where cited): malformed, unauthentic, replayed or out-of-epoch
+ * records are dropped silently (RFC 6347 §4.1.2.7) and counted in `stats()`; every limit is a
+ * number in `DtlsServerOptions`; nothing a peer sends throws out of `handleDatagram`.
+ */
+import { randomBytes } from 'node:crypto';
+import type dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import type { SessionSecurity } from '@lwm2m-console/shared';
+import { type Logger, silentLogger } from '../log.js';
+import { addressKey, Connection, type ConnectionHost } from './connection.js';
+import { CookieJar } from './cookie.js';
+import type { DtlsCredentialResolver } from './credentials.js';
+import { encodeHandshake, parseFragments } from './handshake-message.js';
+import { type ClientHello, encodeHelloVerifyRequest, parseClientHello } from './hello.js';
+import { type KeyExchange, pskKeyExchange } from './key-exchange.js';
+import { type DtlsRecord, encodeRecord, parseRecords } from './record.js';
+import { type FlightItem, type HandshakeConfig, type HandshakeStep, ServerHandshake } from './server-handshake.js';
+import { SessionCache } from './session-cache.js';
+import { TimerHeap } from './timer-heap.js';
+import { AlertDescription, AlertLevel, ContentType, HandshakeType } from './wire.js';
+
+export type { DtlsCredentialResolver, PeerIdentity } from './credentials.js';
+export type { KeyExchange } from './key-exchange.js';
+
+export interface DtlsServerOptions {
+  credentials: DtlsCredentialResolver;
+  now?: () => number;
+  log?: Logger;
+  /** Established sessions kept at most; new handshakes are refused beyond it. Default 100 000. */
+  maxSessions?: number;
+  /** Half-open handshakes (past the cookie) at most. Default 2 000. */
+  maxHandshakes?: number;
+  /** A session with no authentic record from its peer for this long is closed. Default 1 h. */
+  idleTimeoutMs?: number;
+  /** Cookie secret lifetime; cookies from the previous secret are still accepted. Default 60 s. */
+  cookieRotateMs?: number;
+  /** RFC 6347 §4.2.4.1: initial retransmission timer (default 1 s), doubled per retry up to 60 s. */
+  retransmitInitialMs?: number;
+  /** Retransmissions of one flight before the handshake is abandoned. Default 5 (about 63 s in all). */
+  maxRetransmits?: number;
+  /** How long the final flight is kept to answer a peer's retransmitted Finished. Default 30 s. */
+  flightRetentionMs?: number;
+  /** Resumable sessions cached (RFC 5246 §7.3); 0 disables resumption. Default 10 000, 24 h each. */
+  sessionCacheSize?: number;
+  sessionCacheLifetimeMs?: number;
+  /** Offer RFC 9146 Connection IDs to clients that ask. Default true. */
+  connectionId?: boolean;
+  /** RFC 7627 §5.3: refuse clients without extended_master_secret. Default false (many constrained clients lack it). */
+  requireExtendedMasterSecret?: boolean;
+  /** Largest UDP payload we send; flights are fragmented and packed to fit. Default 1200. */
+  maxDatagram?: number;
+  /** Largest handshake message we reassemble, and fragments per message. Defaults 16 KiB, 64. */
+  maxHandshakeMessageLength?: number;
+  maxFragmentsPerMessage?: number;
+  /** Key exchanges by suite family. Default: PSK only. The PKI helper adds 'ecdhe_ecdsa'. */
+  keyExchanges?: readonly KeyExchange[];
+  /** Where datagrams go when no socket is attached (tests, benchmarks). */
+  send?: (datagram: Buffer, address: string, port: number) => void;
+  /** Period of the internal timer that drives retransmission and idle eviction. Default 100 ms. */
+  tickMs?: number;
+}
+
+export interface DtlsSession {
+  /** Opaque, unique per session. */
+  readonly id: string;
+  /** Current peer address (changes with RFC 9146 Connection ID). */
+  readonly address: string;
+  readonly port: number;
+  readonly security: SessionSecurity;
+}
+
+/** Drop and event counters, for tests and monitoring. */
+export interface DtlsStats {
+  sessions: number;
+  handshakes: number;
+  datagrams: number;
+  malformed: number;
+  noAssociation: number;
+  shortRecords: number;
+  authFailures: number;
+  replays: number;
+  wrongEpoch: number;
+  cookiesSent: number;
+  badCookies: number;
+  handshakesStarted: number;
+  handshakesCompleted: number;
+  handshakesFailed: number;
+  handshakeTimeouts: number;
+  resumptions: number;
+  capacityRefused: number;
+  alertsSent: number;
+  alertsReceived: number;
+  idleEvicted: number;
+  addressChanges: number;
+  internalErrors: number;
+}
+
+/** RFC 9146: length of the CIDs we issue. Fixed, because the tls12_cid header does not carry it. */
+const CID_LENGTH = 6;
+
+export class DtlsServer extends EventEmitter implements ConnectionHost {
+  readonly maxDatagram: number;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly opts: Required<
+    Pick<
+      DtlsServerOptions,
+      'maxSessions' | 'maxHandshakes' | 'idleTimeoutMs' | 'retransmitInitialMs' | 'maxRetransmits' | 'flightRetentionMs' | 'connectionId'
+    >
+  >;
+  private readonly hsConfig: HandshakeConfig;
+  private readonly cookies: CookieJar;
+  private readonly maxMessage: number;
+  private readonly byAddress = new Map<string, Connection>();
+  private readonly byCid = new Map<string, Connection>();
+  /** Established sessions, least recently active first (re-inserted on activity). */
+  private readonly idle = new Set<Connection>();
+  private readonly timers = new TimerHeap<Connection>();
+  private readonly ticker: NodeJS.Timeout;
+  private socket: dgram.Socket | undefined;
+  private readonly sendHook: DtlsServerOptions['send'];
+  private nextId = 0;
+  private handshakeCount = 0;
+  private sessionCount = 0;
+  private readonly counters: Omit<DtlsStats, 'sessions' | 'handshakes'> = {
+    datagrams: 0, malformed: 0, noAssociation: 0, shortRecords: 0, authFailures: 0, replays: 0, wrongEpoch: 0,
+    cookiesSent: 0, badCookies: 0, handshakesStarted: 0, handshakesCompleted: 0, handshakesFailed: 0,
+    handshakeTimeouts: 0, resumptions: 0, capacityRefused: 0, alertsSent: 0, alertsReceived: 0, idleEvicted: 0,
+    addressChanges: 0, internalErrors: 0,
+  };
+
+  constructor(options: DtlsServerOptions) {
+    super();
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? silentLogger;
+    this.maxDatagram = options.maxDatagram ?? 1200;
+    this.sendHook = options.send;
+    this.maxMessage = options.maxHandshakeMessageLength ?? 16384;
+    this.opts = {
+      maxSessions: options.maxSessions ?? 100_000,
+      maxHandshakes: options.maxHandshakes ?? 2_000,
+      idleTimeoutMs: options.idleTimeoutMs ?? 3_600_000,
+      retransmitInitialMs: options.retransmitInitialMs ?? 1_000,
+      maxRetransmits: options.maxRetransmits ?? 5,
+      flightRetentionMs: options.flightRetentionMs ?? 30_000,
+      connectionId: options.connectionId ?? true,
+    };
+    this.cookies = new CookieJar(this.now, options.cookieRotateMs ?? 60_000);
+    const kx = options.keyExchanges ?? [pskKeyExchange];
+    this.hsConfig = {
+      credentials: options.credentials,
+      keyExchanges: new Map(kx.map((k) => [k.name, k])),
+      sessionCache: new SessionCache(options.sessionCacheSize ?? 10_000, options.sessionCacheLifetimeMs ?? 86_400_000),
+      now: this.now,
+      requireExtendedMasterSecret: options.requireExtendedMasterSecret ?? false,
+      maxFragments: options.maxFragmentsPerMessage ?? 64,
+      // record header 13 + CID + handshake header 12 + worst-case protection overhead 64
+      maxFragmentBody: this.maxDatagram - 13 - CID_LENGTH - 12 - 64,
+      connectionId: undefined,
+    };
+    this.ticker = setInterval(() => this.tick(), options.tickMs ?? 100);
+    this.ticker.unref();
+  }
+
+  /** Starts reading datagrams from a bound UDP socket it then owns for sending too. */
+  attach(socket: dgram.Socket): void {
+    this.socket = socket;
+    socket.on('message', (msg, rinfo) => this.handleDatagram(msg, rinfo));
+    socket.on('error', (err) => this.log.warn('dtls socket error', { err }));
+  }
+
+  /** Feeds one datagram; never throws. */
+  handleDatagram(msg: Buffer, rinfo: { address: string; port: number }): void {
+    this.counters.datagrams++;
+    try {
+      this.receive(msg, rinfo.address, rinfo.port);
+    } catch (err) {
+      // A bug, not a peer's fault: count it, log it once with context, keep serving.
+      this.counters.internalErrors++;
+      this.log.error('dtls internal error', { err, address: rinfo.address, port: rinfo.port });
+    }
+  }
+
+  /** Encrypts and sends application data; false if the session is not established. */
+  send(session: DtlsSession, plaintext: Buffer): boolean {
+    const c = this.connectionOf(session);
+    return c ? c.sendApplicationData(plaintext) : false;
+  }
+
+  sessionFor(address: string, port: number): DtlsSession | undefined {
+    const c = this.byAddress.get(addressKey(address, port));
+    return c && c.state === 'established' ? c : undefined;
+  }
+
+  /** Sends close_notify (RFC 5246 §7.2.1) and forgets the session. */
+  closeSession(session: DtlsSession, reason = 'closed'): void {
+    const c = this.connectionOf(session);
+    if (!c) return;
+    c.sendCloseNotify();
+    this.remove(c, reason);
+  }
+
+  stats(): DtlsStats {
+    return { sessions: this.sessionCount, handshakes: this.handshakeCount, ...this.counters };
+  }
+
+  close(): void {
+    clearInterval(this.ticker);
+    for (const c of [...this.byAddress.values()]) {
+      if (c.state === 'established') c.sendCloseNotify();
+      this.remove(c, 'server closing');
+    }
+    if (this.socket) {
+      try {
+        this.socket.close();
+      } catch {
+        // already closed
+      }
+      this.socket = undefined;
+    }
+  }
+
+  /** Runs due retransmissions and idle evictions; called by the internal timer, callable by tests with a fake clock. */
+  tick(): void {
+    const now = this.now();
+    for (const c of this.timers.due(now)) this.onTimer(c, now);
+    for (const c of this.idle) {
+      if (now - c.lastActivity < this.opts.idleTimeoutMs) break;
+      this.counters.idleEvicted++;
+      c.sendCloseNotify();
+      this.remove(c, 'idle');
+    }
+  }
+
+  /** ConnectionHost: the one place datagrams leave. */
+  transmit(datagram: Buffer, address: string, port: number): void {
+    if (this.socket) this.socket.send(datagram, port, address);
+    else this.sendHook?.(datagram, address, port);
+  }
+
+  // --- receive path ---
+
+  private receive(msg: Buffer, address: string, port: number): void {
+    const records = parseRecords(msg, this.opts.connectionId ? CID_LENGTH : 0);
+    if (records.length === 0) {
+      this.counters.malformed++;
+      return;
+    }
+    const first = records[0]!;
+    if (first.type === ContentType.tls12Cid) {
+      const c = first.cid ? this.byCid.get(first.cid.toString('latin1')) : undefined;
+      if (!c) {
+        this.counters.noAssociation++;
+        return;
+      }
+      this.receiveRecords(c, records, address, port);
+      return;
+    }
+    const c = this.byAddress.get(addressKey(address, port));
+    if (c && !this.isNewClientHello(c, first)) {
+      this.receiveRecords(c, records, address, port);
+      return;
+    }
+    this.statelessHello(first, address, port, c);
+  }
+
+  /** RFC 6347 §4.2.8: an epoch-0 ClientHello with a new random from a known address starts a new handshake. */
+  private isNewClientHello(c: Connection, r: DtlsRecord): boolean {
+    if (r.epoch !== 0 || r.type !== ContentType.handshake || r.fragment[0] !== HandshakeType.clientHello) return false;
+    const frags = parseFragments(r.fragment, this.maxMessage);
+    const f = frags?.[0];
+    if (!f || f.offset !== 0 || f.body.length < 34) return false;
+    return !c.hs || !f.body.subarray(2, 34).equals(c.hs.clientRandom);
+  }
+
+  /**
+   * RFC 6347 §4.2.1: without a valid cookie the answer is a HelloVerifyRequest and no state is kept.
+   * A fragmented ClientHello is dropped here: reassembling it would need state.
+   */
+  private statelessHello(r: DtlsRecord, address: string, port: number, existing: Connection | undefined): void {
+    if (r.epoch !== 0 || r.type !== ContentType.handshake) {
+      this.counters.noAssociation++;
+      return;
+    }
+    const frags = parseFragments(r.fragment, this.maxMessage);
+    const f = frags?.[0];
+    if (!f || frags.length !== 1 || f.type !== HandshakeType.clientHello || f.offset !== 0 || f.body.length !== f.length) {
+      this.counters.malformed++;
+      return;
+    }
+    const parsed = parseClientHello(f.body);
+    if (!parsed.ok) {
+      this.counters.malformed++;
+      return;
+    }
+    const hello = parsed.value;
+    if (hello.cookie.length === 0 || !this.cookies.verify(address, port, hello.cookieInput, hello.cookie)) {
+      if (hello.cookie.length > 0) this.counters.badCookies++;
+      const cookie = this.cookies.make(address, port, hello.cookieInput);
+      // RFC 6347 §4.2.1: the HelloVerifyRequest reuses the ClientHello's record sequence number and message_seq.
+      const hvr = encodeHandshake(HandshakeType.helloVerifyRequest, f.messageSeq, encodeHelloVerifyRequest(cookie));
+      this.transmit(encodeRecord(ContentType.handshake, 0, r.seq, hvr), address, port);
+      this.counters.cookiesSent++;
+      return;
+    }
+    if (this.handshakeCount >= this.opts.maxHandshakes) {
+      this.counters.capacityRefused++;
+      return;
+    }
+    if (this.sessionCount >= this.opts.maxSessions && !existing) {
+      this.counters.capacityRefused++;
+      return;
+    }
+    // The cookie proved the address is reachable: an older association from it may now go (RFC 6347 §4.2.8).
+    if (existing) this.remove(existing, 'replaced by new handshake');
+    this.startHandshake(r, f.messageSeq, f.body, hello, address, port);
+  }
+
+  private startHandshake(
+    r: DtlsRecord,
+    messageSeq: number,
+    body: Buffer,
+    hello: ClientHello,
+    address: string,
+    port: number,
+  ): void {
+    const c = new Connection((this.nextId++).toString(36), address, port, this, this.now(), r.seq);
+    let cid: Buffer | undefined;
+    if (this.opts.connectionId) {
+      do cid = randomBytes(CID_LENGTH);
+      while (this.byCid.has(cid.toString('latin1')));
+    }
+    c.hs = new ServerHandshake({ ...this.hsConfig, connectionId: cid }, hello);
+    this.byAddress.set(c.key, c);
+    this.handshakeCount++;
+    this.counters.handshakesStarted++;
+    const step = c.hs.begin({ type: HandshakeType.clientHello, messageSeq, body, raw: encodeHandshake(HandshakeType.clientHello, messageSeq, body) });
+    if (cid && c.hs.peerConnectionId) {
+      c.cidKey = cid.toString('latin1');
+      c.peerCid = c.hs.peerConnectionId.length > 0 ? Buffer.from(c.hs.peerConnectionId) : undefined;
+      this.byCid.set(c.cidKey, c);
+    }
+    this.apply(c, step);
+  }
+
+  private receiveRecords(c: Connection, records: readonly DtlsRecord[], address: string, port: number): void {
+    let retransmitted = false;
+    for (const r of records) {
+      if (c.state === 'closed') return;
+      if (r.epoch === 0 && c.readEpoch === 1) {
+        // The peer resent a flight that began in epoch 0: answer once per datagram (RFC 6347 §4.2.4).
+        if (r.type === ContentType.handshake && !retransmitted) retransmitted = this.retransmit(c);
+        continue;
+      }
+      const newest = r.seq > c.highestReadSeq;
+      const o = c.unprotect(r);
+      if (!o.ok) {
+        this.countDrop(o.reason);
+        // Wrong PSK: the client's Finished cannot be authenticated. The handshake is at a dead end,
+        // so say so (RFC 5246 §7.2.2 bad_record_mac) rather than leave the client waiting.
+        if (o.reason === 'auth' && c.hs && c.hs.ccsReceived && !c.hs.isDone) this.fail(c, AlertDescription.badRecordMac, 'client Finished record failed authentication');
+        continue;
+      }
+      if (r.epoch > 0) {
+        if (r.cid && newest && (address !== c.address || port !== c.port)) this.moveAddress(c, address, port);
+        this.touch(c);
+      }
+      retransmitted = this.dispatch(c, o.type, o.content, r.epoch, retransmitted);
+    }
+  }
+
+  /** Handles one authentic (or epoch-0) record's content; returns whether a retransmission was sent for this datagram. */
+  private dispatch(c: Connection, type: number, content: Buffer, epoch: number, retransmitted: boolean): boolean {
+    switch (type) {
+      case ContentType.handshake: {
+        const frags = parseFragments(content, this.maxMessage);
+        if (!frags) {
+          this.counters.malformed++;
+          if (c.hs) this.fail(c, AlertDescription.decodeError, 'malformed handshake fragment');
+          return retransmitted;
+        }
+        for (const f of frags) {
+          if (c.state === 'closed') break;
+          if (c.hs) {
+            const step = c.hs.onFragment(f, epoch);
+            if (step.kind === 'retransmit') {
+              if (!retransmitted) retransmitted = this.retransmit(c);
+            } else this.apply(c, step);
+          } else if (f.type === HandshakeType.clientHello) {
+            // RFC 5746 §4.4 / RFC 5246 §7.2.2: renegotiation is refused with a no_renegotiation warning.
+            c.sendAlert(AlertLevel.warning, AlertDescription.noRenegotiation);
+            this.counters.alertsSent++;
+          } else if (!retransmitted) retransmitted = this.retransmit(c);
+        }
+        return retransmitted;
+      }
+      case ContentType.changeCipherSpec:
+        // RFC 5246 §7.1: a single byte 1; it moves the peer's writes to the next epoch.
+        if (epoch === 0 && content.length === 1 && content[0] === 1 && c.hs?.onChangeCipherSpec()) c.advanceReadEpoch();
+        return retransmitted;
+      case ContentType.alert:
+        this.onAlert(c, content, epoch);
+        return retransmitted;
+      case ContentType.applicationData:
+        // RFC 5246 §7.4.9 / RFC 6347: application data only after the handshake, in an epoch > 0.
+        if (c.state !== 'established' || epoch === 0) {
+          this.counters.wrongEpoch++;
+          return retransmitted;
+        }
+        if (c.lastFlight) this.dropFlight(c); // the peer has our Finished
+        this.emit('data', c, content);
+        return retransmitted;
+      default:
+        this.counters.malformed++;
+        return retransmitted;
+    }
+  }
+
+  private onAlert(c: Connection, content: Buffer, epoch: number): void {
+    if (content.length !== 2) {
+      this.counters.malformed++;
+      return;
+    }
+    this.counters.alertsReceived++;
+    // After the handshake, an epoch-0 alert is unauthenticated: ignore it rather than let anyone close sessions.
+    if (c.state === 'established' && epoch === 0) return;
+    const [level, desc] = [content[0]!, content[1]!];
+    if (desc === AlertDescription.closeNotify) {
+      // RFC 5246 §7.2.1: answer close_notify with close_notify and discard the session.
+      if (c.state === 'established') c.sendCloseNotify();
+      this.remove(c, 'close_notify');
+    } else if (level === AlertLevel.fatal) {
+      this.remove(c, `fatal alert ${desc}`);
+    }
+  }
+
+  private apply(c: Connection, step: HandshakeStep): void {
+    const hs = c.hs!;
+    if (hs.keyBlock && !c.keyBlock) c.installKeys(hs.suite!, hs.keyBlock);
+    switch (step.kind) {
+      case 'none':
+      case 'retransmit':
+        return;
+      case 'alert':
+        this.fail(c, step.alert, step.reason);
+        return;
+      case 'flight':
+        c.lastFlight = step.flight;
+        c.writeEpoch = Math.max(c.writeEpoch, ...step.flight.map((i) => i.epoch));
+        c.sendFlight(step.flight);
+        c.retransmits = 0;
+        c.rtoMs = this.opts.retransmitInitialMs;
+        this.timers.schedule(c, this.now() + c.rtoMs);
+        return;
+      case 'established':
+        this.establish(c, step.flight);
+        return;
+    }
+  }
+
+  private establish(c: Connection, finalFlight: readonly FlightItem[]): void {
+    const hs = c.hs!;
+    if (finalFlight.length > 0) {
+      c.writeEpoch = 1;
+      c.sendFlight(finalFlight);
+      // RFC 6347 §4.2.4: the last flight is not retransmitted on a timer, only when the peer resends.
+      c.lastFlight = finalFlight;
+      this.timers.schedule(c, this.now() + this.opts.flightRetentionMs);
+    } else {
+      c.lastFlight = undefined;
+      this.timers.cancel(c);
+    }
+    c.security = {
+      mode: hs.peer!.mode,
+      identity: hs.peer!.identity,
+      cipherSuite: hs.suite!.name,
+      connectionId: c.cidKey !== undefined,
+    };
+    if (hs.resumed) this.counters.resumptions++;
+    c.hs = undefined;
+    c.state = 'established';
+    this.handshakeCount--;
+    this.sessionCount++;
+    this.counters.handshakesCompleted++;
+    this.touch(c);
+    this.emit('session', c);
+  }
+
+  // --- timers, limits, bookkeeping ---
+
+  private onTimer(c: Connection, now: number): void {
+    if (c.state === 'established') {
+      c.lastFlight = undefined; // retention over
+      return;
+    }
+    if (c.state !== 'handshake' || !c.lastFlight) return;
+    if (c.retransmits >= this.opts.maxRetransmits) {
+      this.counters.handshakeTimeouts++;
+      this.remove(c, 'handshake timeout');
+      return;
+    }
+    // RFC 6347 §4.2.4.1: double the timer on each retransmission, up to 60 s.
+    c.retransmits++;
+    c.rtoMs = Math.min(c.rtoMs * 2, 60_000);
+    c.sendFlight(c.lastFlight);
+    this.timers.schedule(c, now + c.rtoMs);
+  }
+
+  private retransmit(c: Connection): boolean {
+    if (!c.lastFlight) return false;
+    c.sendFlight(c.lastFlight);
+    return true;
+  }
+
+  private dropFlight(c: Connection): void {
+    c.lastFlight = undefined;
+    this.timers.cancel(c);
+  }
+
+  private fail(c: Connection, alert: number, reason: string): void {
+    this.log.debug('dtls handshake failed', { address: c.address, port: c.port, alert, reason });
+    c.sendAlert(AlertLevel.fatal, alert);
+    this.counters.alertsSent++;
+    this.counters.handshakesFailed++;
+    this.remove(c, reason);
+  }
+
+  private touch(c: Connection): void {
+    c.lastActivity = this.now();
+    if (c.state === 'established') {
+      this.idle.delete(c);
+      this.idle.add(c);
+    }
+  }
+
+  /** RFC 9146 §6: an authentic, newest record carrying our CID from a new address moves the session. */
+  private moveAddress(c: Connection, address: string, port: number): void {
+    const oldAddress = c.address;
+    const oldPort = c.port;
+    const other = this.byAddress.get(addressKey(address, port));
+    if (other && other !== c) this.remove(other, 'address taken over by connection id');
+    this.byAddress.delete(c.key);
+    c.address = address;
+    c.port = port;
+    this.byAddress.set(c.key, c);
+    this.counters.addressChanges++;
+    if (c.state === 'established') this.emit('addressChanged', c, oldAddress, oldPort);
+  }
+
+  private remove(c: Connection, reason: string): void {
+    if (c.state === 'closed') return;
+    const wasEstablished = c.state === 'established';
+    if (wasEstablished) this.sessionCount--;
+    else this.handshakeCount--;
+    c.state = 'closed';
+    c.hs = undefined;
+    c.lastFlight = undefined;
+    this.timers.cancel(c);
+    this.idle.delete(c);
+    if (this.byAddress.get(c.key) === c) this.byAddress.delete(c.key);
+    if (c.cidKey !== undefined && this.byCid.get(c.cidKey) === c) this.byCid.delete(c.cidKey);
+    if (wasEstablished) this.emit('sessionClosed', c, reason);
+  }
+
+  private countDrop(reason: 'replay' | 'short' | 'auth' | 'epoch'): void {
+    if (reason === 'replay') this.counters.replays++;
+    else if (reason === 'short') this.counters.shortRecords++;
+    else if (reason === 'auth') this.counters.authFailures++;
+    else this.counters.wrongEpoch++;
+  }
+
+  private connectionOf(s: DtlsSession): Connection | undefined {
+    return s instanceof Connection && s.state !== 'closed' ? s : undefined;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * ClientHello parsing and ServerHello / HelloVerifyRequest encoding
+ * (RFC 5246 §7.4.1, RFC 6347 §4.2.1, §4.3.2).
+ */
+import { AlertDescription, type AlertDescriptionCode, DTLS_1_0, DTLS_1_2, Reader, vec } from './wire.js';
+
+export interface ClientHello {
+  readonly clientVersion: number;
+  readonly random: Buffer;
+  readonly sessionId: Buffer;
+  readonly cookie: Buffer;
+  readonly cipherSuites: readonly number[];
+  /** Extension type -> extension_data, at most one of each (RFC 5246 §7.4.1.4). */
+  readonly extensions: ReadonlyMap<number, Buffer>;
+  /** The parameters bound into the cookie: client_version .. cipher_suites, without the cookie. */
+  readonly cookieInput: Buffer;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; alert: AlertDescriptionCode; reason: string };
+
+const fail = (reason: string, alert: AlertDescriptionCode = AlertDescription.decodeError): Parsed<never> => ({
+  ok: false,
+  alert,
+  reason,
+});
+
+export function parseClientHello(body: Buffer): Parsed<ClientHello> {
+  const r = new Reader(body);
+  const clientVersion = r.u16();
+  const random = r.bytes(32);
+  const sessionId = r.vector(1, 32);
+  const cookieAt = r.offset;
+  const cookie = r.vector(1, 255); // RFC 6347 §4.3.2: cookie<0..2^8-1>
+  const suitesAt = r.offset;
+  const suites = r.vector(2, 0xfffe);
+  const compression = r.vector(1, 255);
+  if (clientVersion === undefined || !random || !sessionId || !cookie || !suites || !compression) {
+    return fail('truncated ClientHello');
+  }
+  if (suites.length < 2 || suites.length % 2 !== 0 || compression.length < 1) return fail('malformed ClientHello vectors');
+  // RFC 5246 §7.4.1.2: the null compression method MUST be offered.
+  if (!compression.includes(0)) return fail('null compression not offered', AlertDescription.illegalParameter);
+  const cipherSuites: number[] = [];
+  for (let i = 0; i < suites.length; i += 2) cipherSuites.push(suites.readUInt16BE(i));
+  const extensions = new Map<number, Buffer>();
+  if (r.remaining > 0) {
+    const all = r.vector(2, 0xffff);
+    if (!all || r.remaining !== 0) return fail('malformed extensions');
+    const er = new Reader(all);
+    while (er.remaining > 0) {
+      const type = er.u16();
+      const data = er.vector(2, 0xffff);
+      if (type === undefined || !data) return fail('malformed extension');
+      if (extensions.has(type)) return fail('duplicate extension', AlertDescription.illegalParameter);
+      extensions.set(type, data);
+    }
+  }
+  // client_version: DTLS versions count down; anything "older" than 1.2 (numerically larger) is refused.
+  if (clientVersion > DTLS_1_2) return fail('client does not offer DTLS 1.2', AlertDescription.protocolVersion);
+  const cookieInput = Buffer.concat([body.subarray(0, cookieAt), body.subarray(suitesAt, suitesAt + 2 + suites.length)]);
+  return { ok: true, value: { clientVersion, random, sessionId, cookie, cipherSuites, extensions, cookieInput } };
+}
+
+/** RFC 6347 §4.2.1: HelloVerifyRequest.server_version SHOULD be DTLS 1.0 whatever is negotiated. */
+export function encodeHelloVerifyRequest(cookie: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(3 + cookie.length);
+  out.writeUInt16BE(DTLS_1_0, 0);
+  out[2] = cookie.length;
+  cookie.copy(out, 3);
+  return out;
+}
+
+export type Extension = readonly [type: number, data: Buffer];
+
+export function encodeServerHello(random: Buffer, sessionId: Buffer, suite: number, extensions: readonly Extension[]): Buffer {
+  const head = Buffer.allocUnsafe(2 + 32);
+  head.writeUInt16BE(DTLS_1_2, 0);
+  random.copy(head, 2);
+  const tail = Buffer.from([suite >> 8, suite & 0xff, 0]); // cipher_suite, compression_method null
+  const parts = [head, vec(1, sessionId), tail];
+  if (extensions.length > 0) {
+    const ext = Buffer.concat(
+      extensions.map(([type, data]) => {
+        const h = Buffer.allocUnsafe(4);
+        h.writeUInt16BE(type, 0);
+        h.writeUInt16BE(data.length, 2);
+        return Buffer.concat([h, data]);
+      }),
+    );
+    parts.push(vec(2, ext));
+  }
+  return Buffer.concat(parts);
+}

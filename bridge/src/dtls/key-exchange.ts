@@ -1,0 +1,98 @@
+/**
+ * Pluggable key exchange, one implementation per suite family (`CipherSuite.keyExchange`).
+ *
+ * How the handshake engine (server-handshake.ts) drives a key exchange, for implementers:
+ *
+ * 1. Suite selection. For each suite in server preference order that the client offered, the engine
+ *    asks `accepts(hello)` of the key exchange named by the suite; the first `true` wins. Use it to
+ *    check that the client can do what you need (e.g. ECDHE: secp256r1 in supported_groups, an ECDSA
+ *    signature algorithm, RFC 7250 certificate types in extensions 19/20 that you can serve).
+ * 2. `start(ctx)` is called once per full handshake with the ClientHello (all extensions, raw, keyed
+ *    by type; ExtensionType.clientCertificateType = 19 and serverCertificateType = 20 included), both
+ *    randoms and the credential resolver. It returns a `KeyExchangeRun` holding per-handshake state.
+ * 3. `run.serverHelloExtensions()` -> extensions to append to ServerHello (e.g. the chosen
+ *    server_certificate_type / client_certificate_type, RFC 7250 §4.2). The engine adds
+ *    renegotiation_info, extended_master_secret and connection_id itself.
+ * 4. `run.serverMessages()` -> the handshake messages (type + body, without the DTLS header) that go
+ *    between ServerHello and ServerHelloDone, in order: Certificate, ServerKeyExchange,
+ *    CertificateRequest. The engine numbers, fragments (to the MTU), retransmits and hashes them.
+ *    `ctx.transcript()` at this point holds ClientHello + ServerHello.
+ * 5. Each client handshake message after ServerHelloDone and before Finished (Certificate,
+ *    ClientKeyExchange, CertificateVerify) is passed, complete and in order, to
+ *    `run.clientMessage(type, body)`. Return `premaster` with the step that produces it (the
+ *    ClientKeyExchange; the engine then computes the RFC 7627 session hash over the transcript up to
+ *    and including that message), `peer` once the peer is authenticated, and `complete: true` with
+ *    the last message you expect. `ctx.transcript()` during CertificateVerify holds every message
+ *    before it (RFC 5246 §7.4.8). Return `{ ok: false, alert }` to abort with that fatal alert.
+ * 6. Finished, ChangeCipherSpec, the key schedule and record protection are the engine's job.
+ */
+import type { CipherSuite } from './cipher-suites.js';
+import type { DtlsCredentialResolver, PeerIdentity } from './credentials.js';
+import type { ClientHello, Extension } from './hello.js';
+import { pskPremaster } from './prf.js';
+import { AlertDescription, type AlertDescriptionCode, HandshakeType, Reader } from './wire.js';
+
+export interface KeyExchangeContext {
+  readonly clientHello: ClientHello;
+  readonly clientRandom: Buffer;
+  readonly serverRandom: Buffer;
+  readonly suite: CipherSuite;
+  readonly credentials: DtlsCredentialResolver;
+  /** The raw handshake messages so far, concatenated (what RFC 5246 §7.4.8 CertificateVerify signs). */
+  transcript(): Buffer;
+}
+
+export interface OutgoingHandshake {
+  readonly type: number;
+  readonly body: Buffer;
+}
+
+export type KeyExchangeStep =
+  | { readonly ok: true; readonly premaster?: Buffer; readonly peer?: PeerIdentity; readonly complete: boolean }
+  | { readonly ok: false; readonly alert: AlertDescriptionCode; readonly reason: string };
+
+export interface KeyExchangeRun {
+  serverHelloExtensions(): readonly Extension[];
+  serverMessages(): readonly OutgoingHandshake[] | { readonly alert: AlertDescriptionCode; readonly reason: string };
+  clientMessage(type: number, body: Buffer): KeyExchangeStep;
+}
+
+export interface KeyExchange {
+  readonly name: CipherSuite['keyExchange'];
+  accepts(hello: ClientHello): boolean;
+  start(ctx: KeyExchangeContext): KeyExchangeRun;
+}
+
+/** RFC 4279 §5.3: implementations MUST support identities of 128 bytes; we take up to 1 KiB. */
+const MAX_PSK_IDENTITY = 1024;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** RFC 4279 §2 plain PSK: no server messages (we send no identity hint), ClientKeyExchange carries the identity. */
+export const pskKeyExchange: KeyExchange = {
+  name: 'psk',
+  accepts: () => true,
+  start(ctx) {
+    return {
+      serverHelloExtensions: () => [],
+      serverMessages: () => [],
+      clientMessage(type, body): KeyExchangeStep {
+        if (type !== HandshakeType.clientKeyExchange) {
+          return { ok: false, alert: AlertDescription.unexpectedMessage, reason: `unexpected handshake type ${type}` };
+        }
+        const r = new Reader(body);
+        const raw = r.vector(2, MAX_PSK_IDENTITY);
+        if (!raw || r.remaining !== 0) return { ok: false, alert: AlertDescription.decodeError, reason: 'malformed PSK identity' };
+        let identity: string;
+        try {
+          identity = utf8.decode(raw); // RFC 4279 §5.1: identities are UTF-8
+        } catch {
+          return { ok: false, alert: AlertDescription.decodeError, reason: 'PSK identity is not UTF-8' };
+        }
+        const key = ctx.credentials.pskKeyFor(identity);
+        // RFC 4279 §2: an unknown identity MAY be answered with unknown_psk_identity.
+        if (!key) return { ok: false, alert: AlertDescription.unknownPskIdentity, reason: 'unknown PSK identity' };
+        return { ok: true, premaster: pskPremaster(key), peer: { mode: 'psk', identity }, complete: true };
+      },
+    };
+  },
+};

@@ -1,0 +1,212 @@
+/**
+ * The ECDHE_ECDSA key exchange of TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 (RFC 7251 §2, RFC 8422 §2.1)
+ * as a `KeyExchange` plug-in for the DTLS handshake engine (../key-exchange.ts). The server
+ * authenticates with its P-256 key, as an X.509 certificate or an RFC 7250 raw public key, and
+ * always asks the client to do the same: LwM2M Security Mode 1 (raw public key) and Mode 2
+ * (certificate) are mutual.
+ *
+ *   ServerHello [+ ec_point_formats, server/client_certificate_type]
+ *   Certificate, ServerKeyExchange, CertificateRequest, ServerHelloDone     (server)
+ *   Certificate, ClientKeyExchange, CertificateVerify                      (client, in this order: RFC 5246 §7.3)
+ */
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import type { DtlsCredentialResolver, PeerIdentity } from '../credentials.js';
+import type { KeyExchange, KeyExchangeContext, KeyExchangeRun, KeyExchangeStep, OutgoingHandshake } from '../key-exchange.js';
+import type { Extension } from '../hello.js';
+import { AlertDescription, type AlertDescriptionCode, HandshakeType } from '../wire.js';
+import { negotiateEcdheEcdsa, type EccNegotiation, type PkiCapabilities } from './ecc-extensions.js';
+import {
+  CERT_TYPE, encodeCertificateRaw, encodeCertificateRequest, encodeCertificateX509, encodeServerKeyExchange,
+  parseCertificateBody, parseClientKeyExchange, verifyCertificateVerify,
+} from './ecc-messages.js';
+import { createEphemeralKey, type EphemeralKey } from './ecdhe.js';
+import { ALERT, type AlertDescription as PkiAlert } from './outcome.js';
+import type { ServerIdentity } from './server-identity.js';
+import { rawPublicKeyIdentity, verifyClientChain } from './verify.js';
+
+export interface EcdheEcdsaOptions {
+  /** The server's key pair and self-signed certificate. */
+  serverIdentity: ServerIdentity;
+  /**
+   * CA certificates (DER) that X.509 client certificates must chain to; the endpoint name is the
+   * leaf's subject CN. Empty or absent: X.509 clients are accepted only if the credential
+   * resolver implements `verifyCertificateChain`.
+   */
+  trustAnchors?: readonly Buffer[];
+  /** Offer RFC 7250 raw public keys to clients (checked by the resolver's `verifyRawPublicKey`). Default true. */
+  rawPublicKeys?: boolean;
+  /** Clock for certificate validity; default the system clock. */
+  now?: () => Date;
+}
+
+/** Every alert this module produces has the same number in the engine's table; 45 (certificate_expired) may not. */
+const ENGINE_ALERTS: readonly AlertDescriptionCode[] = Object.values(AlertDescription);
+function engineAlert(a: PkiAlert): AlertDescriptionCode {
+  return ENGINE_ALERTS.find((c) => c === a) ?? AlertDescription.badCertificate;
+}
+const abort = (alert: PkiAlert, reason: string): KeyExchangeStep => ({ ok: false, alert: engineAlert(alert), reason });
+
+type Expect = 'certificate' | 'clientKeyExchange' | 'certificateVerify' | 'done';
+
+export function createEcdheEcdsaKeyExchange(options: EcdheEcdsaOptions): KeyExchange {
+  const anchors = options.trustAnchors ?? [];
+  const now = options.now ?? (() => new Date());
+  const caps = (resolver?: DtlsCredentialResolver): PkiCapabilities => ({
+    // Before start() the resolver is unknown; assume it can verify chains only when anchors are set.
+    x509Clients: anchors.length > 0 || typeof resolver?.verifyCertificateChain === 'function',
+    rawKeyClients: options.rawPublicKeys !== false,
+  });
+
+  return {
+    name: 'ecdhe_ecdsa',
+    accepts(hello) {
+      const n = negotiateEcdheEcdsa(hello.extensions, caps());
+      // Fatal negotiation errors (RFC 8422 §5.1.2 illegal_parameter, RFC 7250 §4.2
+      // unsupported_certificate) are reported from serverMessages(), so the suite is "accepted".
+      return n.ok || n.fatalForAll === true || n.alert === ALERT.unsupported_certificate;
+    },
+    start(ctx) {
+      return new EcdheEcdsaRun(ctx, options.serverIdentity, negotiateEcdheEcdsa(ctx.clientHello.extensions, caps(ctx.credentials)), anchors, now);
+    },
+  };
+}
+
+class EcdheEcdsaRun implements KeyExchangeRun {
+  private expect: Expect = 'certificate';
+  private ephemeral: EphemeralKey | undefined;
+  private peerKey: KeyObject | undefined;
+  private peer: PeerIdentity | undefined;
+
+  constructor(
+    private readonly ctx: KeyExchangeContext,
+    private readonly identity: ServerIdentity,
+    private readonly negotiation: ReturnType<typeof negotiateEcdheEcdsa>,
+    private readonly anchors: readonly Buffer[],
+    private readonly now: () => Date,
+  ) {}
+
+  serverHelloExtensions(): readonly Extension[] {
+    return this.negotiation.ok ? this.negotiation.value.serverHelloExtensions.map((e) => [e.type, e.data] as const) : [];
+  }
+
+  serverMessages(): readonly OutgoingHandshake[] | { readonly alert: AlertDescriptionCode; readonly reason: string } {
+    const n = this.negotiation;
+    if (!n.ok) return { alert: engineAlert(n.alert), reason: n.reason };
+    this.ephemeral = createEphemeralKey();
+    // RFC 7250 §4.3: with RawPublicKey the Certificate payload is the bare SubjectPublicKeyInfo.
+    const certificate =
+      n.value.serverCertificateType === CERT_TYPE.RawPublicKey
+        ? encodeCertificateRaw(this.identity.publicKeySpki)
+        : encodeCertificateX509([this.identity.certificateDer]);
+    return [
+      { type: HandshakeType.certificate, body: certificate },
+      {
+        type: HandshakeType.serverKeyExchange,
+        body: encodeServerKeyExchange({
+          clientRandom: this.ctx.clientRandom,
+          serverRandom: this.ctx.serverRandom,
+          point: this.ephemeral.publicPoint,
+          key: this.identity.privateKey,
+        }),
+      },
+      // LwM2M Security Modes 1 and 2 authenticate the client too (RFC 5246 §7.4.4).
+      { type: HandshakeType.certificateRequest, body: encodeCertificateRequest() },
+    ];
+  }
+
+  clientMessage(type: number, body: Buffer): KeyExchangeStep {
+    const n = this.negotiation;
+    if (!n.ok || !this.ephemeral) return abort(ALERT.unexpected_message, 'client message before server flight');
+    switch (this.expect) {
+      case 'certificate':
+        // RFC 5246 §7.4.6: after a CertificateRequest the client's first message is Certificate.
+        if (type !== HandshakeType.certificate) return abort(ALERT.unexpected_message, `expected Certificate, got ${type}`);
+        return this.onCertificate(body, n.value);
+      case 'clientKeyExchange': {
+        if (type !== HandshakeType.clientKeyExchange) return abort(ALERT.unexpected_message, `expected ClientKeyExchange, got ${type}`);
+        const point = parseClientKeyExchange(body);
+        if (!point.ok) return abort(point.alert, point.reason);
+        const premaster = this.ephemeral.computePremaster(point.value);
+        if (!premaster.ok) return abort(premaster.alert, premaster.reason);
+        this.expect = 'certificateVerify';
+        return { ok: true, premaster: premaster.value, complete: false };
+      }
+      case 'certificateVerify': {
+        // RFC 5246 §7.4.8: CertificateVerify follows ClientKeyExchange when the client certificate can sign.
+        if (type !== HandshakeType.certificateVerify) return abort(ALERT.unexpected_message, `expected CertificateVerify, got ${type}`);
+        const checked = verifyCertificateVerify(body, this.signedMessages(body), this.peerKey!);
+        if (!checked.ok) return abort(checked.alert, checked.reason);
+        this.expect = 'done';
+        return { ok: true, peer: this.peer!, complete: true };
+      }
+      case 'done':
+        return abort(ALERT.unexpected_message, `unexpected handshake type ${type}`);
+    }
+  }
+
+  private onCertificate(body: Buffer, n: EccNegotiation): KeyExchangeStep {
+    const parsed = parseCertificateBody(body, n.clientCertificateType);
+    if (!parsed.ok) return abort(parsed.alert, parsed.reason);
+    const cert = parsed.value;
+    const resolver = this.ctx.credentials;
+    if (cert.type === 'raw') {
+      // RFC 5246 §7.4.6: no certificate while client authentication is required -> handshake_failure.
+      if (!cert.spki) return abort(ALERT.handshake_failure, 'client sent no raw public key');
+      const key = rawPublicKeyIdentity(cert.spki);
+      if (!key.ok) return abort(key.alert, key.reason);
+      const endpoint = resolver.verifyRawPublicKey?.(cert.spki);
+      // An unknown key is not an error of the certificate itself but it is not accepted either.
+      if (endpoint === undefined) return abort(ALERT.certificate_unknown, `unknown raw public key ${key.fingerprint}`);
+      this.peerKey = key.publicKey;
+      this.peer = { mode: 'rpk', identity: endpoint };
+    } else {
+      if (cert.chain.length === 0) return abort(ALERT.handshake_failure, 'client sent no certificate');
+      let endpoint: string | undefined;
+      if (this.anchors.length > 0) {
+        const chain = verifyClientChain(cert.chain, [...this.anchors], this.now());
+        if (!chain.ok) return abort(chain.alert, chain.reason);
+        this.peerKey = chain.publicKey;
+        endpoint = chain.commonName;
+        // The resolver may still refuse (or rename) a well-chained endpoint: access control, RFC 5246 §7.2.2 access_denied.
+        if (resolver.verifyCertificateChain) {
+          endpoint = resolver.verifyCertificateChain(cert.chain);
+          if (endpoint === undefined) return abort(ALERT.access_denied, `certificate for ${chain.commonName} refused by the credential store`);
+        }
+      } else {
+        endpoint = resolver.verifyCertificateChain?.(cert.chain);
+        if (endpoint === undefined) return abort(ALERT.unknown_ca, 'client certificate not trusted');
+        const leafKey = leafPublicKey(cert.chain[0]!);
+        if (!leafKey) return abort(ALERT.unsupported_certificate, 'client certificate key is not ECDSA P-256');
+        this.peerKey = leafKey;
+      }
+      this.peer = { mode: 'x509', identity: endpoint };
+    }
+    this.expect = 'clientKeyExchange';
+    return { ok: true, complete: false };
+  }
+
+  /**
+   * The handshake messages CertificateVerify signs: all before it (RFC 5246 §7.4.8). The engine's
+   * transcript may already include the CertificateVerify being processed (it appends each message
+   * before handing it over); if its last message is exactly this one, it is left out.
+   */
+  private signedMessages(body: Buffer): Buffer {
+    const t = this.ctx.transcript();
+    const own = 12 + body.length; // RFC 6347 §4.2.2 handshake header is 12 octets
+    const at = t.length - own;
+    if (at >= 0 && t[at] === HandshakeType.certificateVerify && t.readUIntBE(at + 1, 3) === body.length && t.subarray(at + 12).equals(body)) {
+      return t.subarray(0, at);
+    }
+    return t;
+  }
+}
+
+/** The leaf's key when the resolver vouched for the chain; RFC 8422 §5.6: it must be able to sign with ECDSA (P-256 here). */
+function leafPublicKey(der: Buffer): KeyObject | undefined {
+  try {
+    const key = new X509Certificate(der).publicKey;
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}

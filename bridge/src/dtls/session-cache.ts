@@ -1,0 +1,54 @@
+/**
+ * Bounded cache of resumable sessions (RFC 5246 §7.3 abbreviated handshake, session ID form).
+ * Least recently used entries go first; entries older than `lifetimeMs` are not resumed.
+ */
+import type { PeerIdentity } from './credentials.js';
+
+export interface CachedSession {
+  readonly masterSecret: Buffer;
+  readonly suiteId: number;
+  readonly peer: PeerIdentity;
+  /** RFC 7627 §5.3: whether the session used the extended master secret. */
+  readonly extendedMasterSecret: boolean;
+  readonly createdAt: number;
+}
+
+export class SessionCache {
+  private readonly entries = new Map<string, CachedSession>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly lifetimeMs: number,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  put(sessionId: Buffer, s: CachedSession): void {
+    if (this.maxEntries <= 0 || sessionId.length === 0) return;
+    const k = sessionId.toString('latin1');
+    this.entries.delete(k);
+    this.entries.set(k, s);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+  }
+
+  get(sessionId: Buffer, now: number): CachedSession | undefined {
+    if (sessionId.length === 0) return undefined;
+    const k = sessionId.toString('latin1');
+    const s = this.entries.get(k);
+    if (!s) return undefined;
+    this.entries.delete(k);
+    if (now - s.createdAt > this.lifetimeMs) return undefined;
+    this.entries.set(k, s); // most recently used
+    return s;
+  }
+
+  delete(sessionId: Buffer): void {
+    this.entries.delete(sessionId.toString('latin1'));
+  }
+}
