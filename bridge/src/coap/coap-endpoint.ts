@@ -13,11 +13,12 @@
  */
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { generate } from 'coap-packet';
+import { generate, parse, type NamedOption, type ParsedPacket } from 'coap-packet';
 import type { SessionSecurity, Transport } from '@lwm2m-console/shared';
 import type { Logger } from '../log.js';
+import { Block1Assembler } from './block1-assembler.js';
 import { DedupCache, DEFAULT_DEDUP_LIMITS, type DedupLimits } from './dedup-cache.js';
-import { MessageType, isRequestCode, isResponseCode, peekHeader, tokenKey } from './message-header.js';
+import { MessageType, isRequestCode, isResponseCode, peekHeader, tokenKey, type Block1 } from './message-header.js';
 
 /** Where datagrams come from and go to. */
 export interface DatagramTransport {
@@ -83,7 +84,6 @@ class SocketFacade extends EventEmitter {
   }
 }
 
-const CODE = { badRequest: 0x80, entityIncomplete: 0x88, entityTooLarge: 0x8d, internal: 0xa0, unavailable: 0xa3 } as const;
 
 export class CoapEndpoint {
   /** Hand to `coap.Server#listen`. */
@@ -96,9 +96,9 @@ export class CoapEndpoint {
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly maxBodyBytes: number;
-  private readonly maxBlockTransfers: number;
-  /** peer|token -> last activity, for bounding Block1 transfers in progress. */
-  private readonly blockTransfers = new Map<string, number>();
+  private readonly blocks: Block1Assembler;
+  /** peer|messageId of reassembled requests whose response must echo the last Block1 option. */
+  private readonly blockEcho = new Map<string, Buffer>();
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -109,7 +109,7 @@ export class CoapEndpoint {
     this.log = options.log;
     this.dedup = new DedupCache(options.dedup ?? DEFAULT_DEDUP_LIMITS);
     this.maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
-    this.maxBlockTransfers = options.maxBlockTransfers ?? 1024;
+    this.blocks = new Block1Assembler({ maxBodyBytes: this.maxBodyBytes, maxTransfers: options.maxBlockTransfers ?? 1024, idleMs: 60_000 });
     this.serverSocket = new SocketFacade(this);
     this.agentSocket = new SocketFacade(this);
     this.sweepTimer = setInterval(() => this.sweep(), 10_000);
@@ -161,18 +161,58 @@ export class CoapEndpoint {
       return;
     }
     this.stats.requests++;
+    let request = msg;
     if (h.block1) {
-      const refusal = this.checkBlock1(peer, token, h.block1);
-      if (refusal !== undefined) return this.replyError(msg, h.type, h.messageId, h.tokenLength, refusal.code, refusal.reason, address, port);
+      const assembled = this.assembleBlock1(msg, h.block1, peer, address, port);
+      if (!assembled) return;
+      request = assembled;
     }
     try {
-      this.deliver(this.serverSocket, msg, address, port, true);
+      this.deliver(this.serverSocket, request, address, port, true);
     } catch (error) {
       this.stats.handlerErrors++;
-      // The coap package throws on out-of-order or missing Block1 blocks (RFC 7959 §2.9.2: 4.08).
-      const blockError = h.block1 !== undefined;
       this.log.warn('coap: request handling failed', { address, port, error });
-      this.replyError(msg, h.type, h.messageId, h.tokenLength, blockError ? CODE.entityIncomplete : CODE.internal, blockError ? 'blocks missing or out of order' : 'internal error', address, port);
+      try {
+        this.reply(parse(request), '5.00', [], 'internal error', address, port);
+      } catch {
+        /* nothing sensible to answer */
+      }
+    }
+  }
+
+  /**
+   * RFC 7959 §2.5: answers intermediate blocks itself (2.31 Continue) and returns the complete
+   * request, rebuilt as one message without Block1, once the last block is in.
+   */
+  private assembleBlock1(msg: Buffer, block: Block1, peer: string, address: string, port: number): Buffer | undefined {
+    let packet: ParsedPacket;
+    try {
+      packet = parse(msg);
+    } catch {
+      this.stats.malformed++;
+      return undefined;
+    }
+    const blockOption = packet.options.find((o) => o.name === 'Block1')!;
+    const rest = packet.options.filter((o) => o.name !== 'Block1');
+    const key = `${peer}|${packet.code}|${rest
+      .filter((o) => o.name === 'Uri-Path' || o.name === 'Uri-Query')
+      .map((o) => `${o.name}=${o.value.toString('hex')}`)
+      .join('/')}`;
+    const verdict = this.blocks.accept(key, block, packet.payload, this.now());
+    switch (verdict.kind) {
+      case 'continue':
+        this.reply(packet, '2.31', [blockOption as NamedOption], undefined, address, port);
+        return undefined;
+      case 'refuse': {
+        const extra: NamedOption[] = verdict.code === '4.13' ? [{ name: 'Size1', value: uint(this.maxBodyBytes) }] : [];
+        this.reply(packet, verdict.code, extra, verdict.reason, address, port);
+        return undefined;
+      }
+      case 'complete':
+        // RFC 7959 §2.3: the response to the last block carries its Block1 option.
+        this.blockEcho.set(`${peer}|${packet.messageId}`, blockOption.value);
+        if (this.blockEcho.size > 4096) this.blockEcho.delete(this.blockEcho.keys().next().value!);
+        return generate({ ...packet, options: rest as NamedOption[], payload: verdict.body }, verdict.body.length + 2048);
     }
   }
 
@@ -189,29 +229,21 @@ export class CoapEndpoint {
     }
   }
 
-  /** RFC 7959 §2.9.3: 4.13 for bodies over our limit; reserved SZX 7 is a bad request. */
-  private checkBlock1(peer: string, token: string, block: { num: number; more: boolean; szx: number }): { code: number; reason: string } | undefined {
-    if (block.szx === 7) return { code: CODE.badRequest, reason: 'reserved block size' };
-    const size = 1 << (block.szx + 4);
-    if ((block.num + 1) * size > this.maxBodyBytes + size) return { code: CODE.entityTooLarge, reason: `request body over ${this.maxBodyBytes} bytes` };
-    const key = `${peer}|${token}`;
-    if (!block.more) {
-      this.blockTransfers.delete(key);
-      return undefined;
-    }
-    if (!this.blockTransfers.has(key) && this.blockTransfers.size >= this.maxBlockTransfers) {
-      return { code: CODE.unavailable, reason: 'too many block transfers in progress' };
-    }
-    this.blockTransfers.set(key, this.now());
-    return undefined;
-  }
-
   /** Called by the socket facades for everything the coap stack sends. */
   sendFromStack(data: Buffer, address: string, port: number): void {
     const peeked = peekHeader(data);
     if (peeked.ok && isResponseCode(peeked.header.code)) {
       const h = peeked.header;
-      this.dedup.recordResponse(`${address}:${port}`, h.messageId, tokenKey(data, h.tokenLength), h.type === MessageType.ACK, data);
+      const peer = `${address}:${port}`;
+      if (this.blockEcho.size > 0) {
+        const echo = this.blockEcho.get(`${peer}|${h.messageId}`);
+        if (echo) {
+          this.blockEcho.delete(`${peer}|${h.messageId}`);
+          const response = parse(data);
+          data = generate({ ...response, options: [...response.options, { name: 'Block1', value: echo }] as NamedOption[] });
+        }
+      }
+      this.dedup.recordResponse(peer, h.messageId, tokenKey(data, h.tokenLength), h.type === MessageType.ACK, data);
     }
     this.transport.send(data, address, port);
   }
@@ -220,17 +252,17 @@ export class CoapEndpoint {
     this.transport.send(Buffer.from([0x70, 0x00, messageId >> 8, messageId & 0xff]), address, port);
   }
 
-  private replyError(request: Buffer, type: MessageType, messageId: number, tokenLength: number, code: number, reason: string, address: string, port: number): void {
-    const token = request.subarray(4, 4 + tokenLength);
-    const confirmable = type === MessageType.CON;
+  /** A response generated here rather than by the coap stack (errors, 2.31 Continue). */
+  private reply(request: ParsedPacket, code: string, options: NamedOption[], diagnostic: string | undefined, address: string, port: number): void {
+    const confirmable = request.confirmable;
     const response = generate({
       ack: confirmable,
       confirmable: false,
-      messageId: confirmable ? messageId : Math.floor(Math.random() * 0x10000),
-      token,
-      code: `${code >> 5}.${String(code & 0x1f).padStart(2, '0')}`,
-      options: code === CODE.entityTooLarge ? [{ name: 'Size1', value: uint(this.maxBodyBytes) }] : [],
-      payload: Buffer.from(reason),
+      messageId: confirmable ? request.messageId : Math.floor(Math.random() * 0x10000),
+      token: request.token,
+      code,
+      options,
+      payload: diagnostic === undefined ? Buffer.alloc(0) : Buffer.from(diagnostic),
     });
     this.sendFromStack(response, address, port);
   }
@@ -238,7 +270,7 @@ export class CoapEndpoint {
   private sweep(): void {
     const now = this.now();
     this.dedup.sweep(now);
-    for (const [key, at] of this.blockTransfers) if (now - at > 60_000) this.blockTransfers.delete(key);
+    this.blocks.evictIdle(now);
   }
 }
 
