@@ -1,46 +1,8 @@
 /**
- * Stand-ins for the console's tests and benchmark: a Map-backed RegistrationStore and a
- * registration factory. The bridge itself uses the registry's own store.
+ * Registration factory for the console's tests and benchmark (which publish events on a real
+ * RegistrationEventBus without going through CoAP).
  */
 import type { Registration } from '@lwm2m-console/shared';
-import type { RegistrationStore } from '../registry/registration-store.js';
-
-export class MapRegistrationStore implements RegistrationStore {
-  private readonly byId = new Map<string, Registration>();
-  private readonly byEndpoint = new Map<string, Registration>();
-
-  get size(): number {
-    return this.byId.size;
-  }
-  getById(id: string): Registration | undefined {
-    return this.byId.get(id);
-  }
-  getByEndpoint(endpoint: string): Registration | undefined {
-    return this.byEndpoint.get(endpoint);
-  }
-  put(registration: Registration): Registration | undefined {
-    const old = this.byEndpoint.get(registration.endpoint);
-    if (old) this.byId.delete(old.id);
-    this.byId.set(registration.id, registration);
-    this.byEndpoint.set(registration.endpoint, registration);
-    return old;
-  }
-  replace(registration: Registration): void {
-    if (!this.byId.has(registration.id)) throw new Error(`no registration ${registration.id}`);
-    this.byId.set(registration.id, registration);
-    this.byEndpoint.set(registration.endpoint, registration);
-  }
-  removeById(id: string): Registration | undefined {
-    const r = this.byId.get(id);
-    if (!r) return undefined;
-    this.byId.delete(id);
-    if (this.byEndpoint.get(r.endpoint)?.id === id) this.byEndpoint.delete(r.endpoint);
-    return r;
-  }
-  values(): IterableIterator<Registration> {
-    return this.byId.values();
-  }
-}
 
 let counter = 0;
 
