@@ -41,6 +41,14 @@ describe('ECDHE_ECDSA extension negotiation', () => {
     expect(noRaw.ok && noRaw.value.clientCertificateType).toBe(0);
   });
 
+  it('answers a raw-public-key client with the server raw key even when it lists X.509 first (LwM2M Security Mode 1)', () => {
+    const ext = openssl();
+    ext.set(EXT.client_certificate_type, hex('0102'));
+    ext.set(EXT.server_certificate_type, hex('020002')); // what libcoap's GnuTLS client sends with -M
+    const r = negotiateEcdheEcdsa(ext, both);
+    expect(r.ok && r.value).toMatchObject({ serverCertificateType: 2, clientCertificateType: 2 });
+  });
+
   it('ends with unsupported_certificate when no certificate type is in common', () => {
     const ext = openssl();
     ext.set(EXT.client_certificate_type, hex('0102'));

@@ -95,22 +95,13 @@ export function negotiateEcdheEcdsa(
   if (formatsData) serverHelloExtensions.push({ type: EXT.ec_point_formats, data: withLength(1, Buffer.from([POINT_FORMAT_UNCOMPRESSED])) });
 
   // RFC 7250 §4.2: the server picks one type from each list it received and echoes it in
-  // ServerHello as a single octet; no common type is a fatal unsupported_certificate. Absent
-  // extension means X.509 (RFC 7250 §4.1).
-  let serverCertificateType: CertificateType = CERT_TYPE.X509;
-  const serverTypes = extensions.get(EXT.server_certificate_type);
-  if (serverTypes) {
-    const offered = u8List(serverTypes, 1, 'server_certificate_type');
-    if (!offered.ok) return { ...offered, fatalForAll: true };
-    const chosen = pickType(offered.value, [CERT_TYPE.RawPublicKey, CERT_TYPE.X509]);
-    if (chosen === undefined) return fatal(ALERT.unsupported_certificate, 'no common server certificate type');
-    serverCertificateType = chosen;
-    serverHelloExtensions.push({ type: EXT.server_certificate_type, data: Buffer.from([chosen]) });
-  }
+  // ServerHello as a single octet; no common type is a fatal unsupported_certificate. An absent
+  // extension means X.509 only (RFC 7250 §4.1).
   const clientSupported: CertificateType[] = [];
   if (caps.rawKeyClients) clientSupported.push(CERT_TYPE.RawPublicKey);
   if (caps.x509Clients) clientSupported.push(CERT_TYPE.X509);
   let clientCertificateType: CertificateType;
+  let clientTypeExtension: HelloExtension | undefined;
   const clientTypes = extensions.get(EXT.client_certificate_type);
   if (clientTypes) {
     const offered = u8List(clientTypes, 1, 'client_certificate_type');
@@ -118,11 +109,26 @@ export function negotiateEcdheEcdsa(
     const chosen = pickType(offered.value, clientSupported);
     if (chosen === undefined) return fatal(ALERT.unsupported_certificate, 'no common client certificate type');
     clientCertificateType = chosen;
-    serverHelloExtensions.push({ type: EXT.client_certificate_type, data: Buffer.from([chosen]) });
+    clientTypeExtension = { type: EXT.client_certificate_type, data: Buffer.from([chosen]) };
   } else {
     // LwM2M requires mutual authentication; without the extension only X.509 is possible.
     if (!caps.x509Clients) return fatal(ALERT.handshake_failure, 'client offers only X.509 and no trust anchor is configured');
     clientCertificateType = CERT_TYPE.X509;
   }
+  let serverCertificateType: CertificateType = CERT_TYPE.X509;
+  const serverTypes = extensions.get(EXT.server_certificate_type);
+  if (serverTypes) {
+    const offered = u8List(serverTypes, 1, 'server_certificate_type');
+    if (!offered.ok) return { ...offered, fatalForAll: true };
+    // A client authenticating with a raw public key is in LwM2M Security Mode 1, where it holds the
+    // server's raw key (Security object "Server Public Key"), not a CA: answer in kind when it
+    // accepts that. libcoap's GnuTLS client lists X.509 first yet cannot verify it in that mode.
+    const symmetric = clientCertificateType === CERT_TYPE.RawPublicKey && offered.value.includes(CERT_TYPE.RawPublicKey);
+    const chosen = symmetric ? CERT_TYPE.RawPublicKey : pickType(offered.value, [CERT_TYPE.RawPublicKey, CERT_TYPE.X509]);
+    if (chosen === undefined) return fatal(ALERT.unsupported_certificate, 'no common server certificate type');
+    serverCertificateType = chosen;
+    serverHelloExtensions.push({ type: EXT.server_certificate_type, data: Buffer.from([chosen]) });
+  }
+  if (clientTypeExtension) serverHelloExtensions.push(clientTypeExtension);
   return ok({ serverCertificateType, clientCertificateType, serverHelloExtensions });
 }
