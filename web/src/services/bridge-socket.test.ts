@@ -1,0 +1,129 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { backoffDelay, createBridgeSocket } from './bridge-socket.js';
+import { useActivityStore } from '../stores/activity.js';
+import { useConnectionStore } from '../stores/connection.js';
+import { useFleetStore } from '../stores/fleet.js';
+import { delta, registered, snapshot, summary } from '../test/fixtures.js';
+
+/** A stand-in browser WebSocket the test drives by hand. */
+class FakeSocket {
+  static readonly OPEN = 1;
+  static instances: FakeSocket[] = [];
+  readyState = 0;
+  sent: unknown[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.instances.push(this);
+  }
+  send(text: string) {
+    this.sent.push(JSON.parse(text));
+  }
+  close() {
+    this.readyState = 3;
+    this.onclose?.();
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  receive(message: unknown) {
+    this.onmessage?.({ data: typeof message === 'string' ? message : JSON.stringify(message) });
+  }
+}
+
+const session = (authRequired: boolean, authorized: boolean) =>
+  vi.fn(async () => new Response(JSON.stringify({ authRequired, authorized }), { status: 200 }));
+
+async function started(fetchImpl = session(false, true)) {
+  const socket = createBridgeSocket({
+    url: 'ws://bridge.test/ws',
+    WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+    fetchImpl: fetchImpl as unknown as typeof fetch,
+    initialBackoffMs: 100,
+  });
+  socket.start();
+  await vi.waitFor(() => expect(FakeSocket.instances.length).toBeGreaterThan(0));
+  const ws = FakeSocket.instances.at(-1)!;
+  ws.open();
+  return { socket, ws };
+}
+
+describe('bridge socket', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    FakeSocket.instances = [];
+  });
+
+  it('goes live after the snapshot and feeds deltas to the fleet and the activity feed', async () => {
+    const { socket, ws } = await started();
+    expect(useConnectionStore().status).toBe('syncing');
+    ws.receive({ type: 'hello', v: 1, serverTime: 5, server: { version: 'x', coapUris: ['coap://h:5683'], allowUnsecured: true } });
+    ws.receive(snapshot(10, [summary('a')]));
+    expect(useConnectionStore().status).toBe('live');
+    ws.receive(delta(11, [registered(summary('b'))]));
+    expect(useFleetStore().order).toEqual(['a', 'b']);
+    expect(useActivityStore().items.map((i) => i.endpoint)).toEqual(['b']);
+    socket.stop();
+  });
+
+  it('asks for a resync when a delta is missing', async () => {
+    const { socket, ws } = await started();
+    ws.receive(snapshot(10, []));
+    ws.receive(delta(12, [registered(summary('b'))]));
+    expect(ws.sent).toContainEqual({ type: 'resync', v: 1 });
+    expect(useConnectionStore().status).toBe('syncing');
+    socket.stop();
+  });
+
+  it('ignores frames that are not protocol messages', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { socket, ws } = await started();
+    ws.receive('{oops');
+    ws.receive({ type: 'snapshot', v: 1, seq: -1 });
+    expect(useFleetStore().seq).toBeNull();
+    expect(warn).toHaveBeenCalledTimes(2);
+    socket.stop();
+  });
+
+  it('reconnects with backoff after the connection drops and resyncs from a new snapshot', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const { socket, ws } = await started();
+      ws.receive(snapshot(3, [summary('a')]));
+      ws.close();
+      await vi.waitFor(() => expect(useConnectionStore().status).toBe('offline'));
+      expect(useFleetStore().synced).toBe(false);
+      expect(useFleetStore().order).toEqual(['a']);
+      await vi.advanceTimersByTimeAsync(200);
+      await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(2));
+      const again = FakeSocket.instances[1]!;
+      again.open();
+      again.receive(snapshot(1, [summary('b')]));
+      expect(useConnectionStore().status).toBe('live');
+      expect(useFleetStore().order).toEqual(['b']);
+      socket.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('shows sign-in instead of connecting when the bridge wants a token', async () => {
+    const socket = createBridgeSocket({
+      url: 'ws://bridge.test/ws',
+      WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+      fetchImpl: session(true, false) as unknown as typeof fetch,
+    });
+    socket.start();
+    await vi.waitFor(() => expect(useConnectionStore().status).toBe('signed-out'));
+    expect(FakeSocket.instances).toHaveLength(0);
+    socket.stop();
+  });
+
+  it('backs off exponentially up to a ceiling', () => {
+    const mid = () => 0.5;
+    expect([1, 2, 3, 4, 10].map((n) => backoffDelay(n, 300, 10_000, mid))).toEqual([300, 600, 1200, 2400, 10_000]);
+  });
+});
