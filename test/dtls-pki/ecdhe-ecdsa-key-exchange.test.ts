@@ -211,4 +211,16 @@ describe('ECDHE_ECDSA key exchange', () => {
     const r = handshake({}, { ...resolver, verifyCertificateChain: (chain) => (new X509Certificate(chain[0]!).subject === 'CN=dev1' ? 'dev1' : undefined) }, x509Client);
     expect(last(r)).toEqual({ ok: true, peer: { mode: 'x509', identity: 'dev1' }, complete: true });
   });
+
+  it('follows replaced trust anchors from the next handshake on', () => {
+    const kxOpts = { trustAnchors: [ca.certificateDer] };
+    const first = handshake(kxOpts, resolver, x509Client);
+    expect(last(first)).toMatchObject({ ok: true });
+    const kx = createEcdheEcdsaKeyExchange({ serverIdentity: server, now: () => now, trustAnchors: [ca.certificateDer] });
+    kx.setTrustAnchors([generateCertificateAuthority('Next CA', now).certificateDer]);
+    const ch = hello();
+    const run = kx.start({ clientHello: ch, clientRandom: ch.random, serverRandom: randomBytes(32), suite, credentials: resolver, transcript: () => Buffer.alloc(0) });
+    run.serverMessages();
+    expect(run.clientMessage(HandshakeType.certificate, encodeCertificateX509([deviceCert]))).toMatchObject({ ok: false, alert: ALERT.unknown_ca });
+  });
 });

@@ -22,7 +22,7 @@ import {
 import { createEphemeralKey, type EphemeralKey } from './ecdhe.js';
 import { ALERT, type AlertDescription as PkiAlert } from './outcome.js';
 import type { ServerIdentity } from './server-identity.js';
-import { rawPublicKeyIdentity, verifyClientChain } from './verify.js';
+import { ClientChainVerifier, RawPublicKeyVerifier } from './verifier-cache.js';
 
 export interface EcdheEcdsaOptions {
   /** The server's key pair and self-signed certificate. */
@@ -37,6 +37,13 @@ export interface EcdheEcdsaOptions {
   rawPublicKeys?: boolean;
   /** Clock for certificate validity; default the system clock. */
   now?: () => Date;
+  /** Verified chains and imported raw keys remembered (LRU); default 10 000 each, 0 disables. */
+  cacheSize?: number;
+}
+
+export interface EcdheEcdsaKeyExchange extends KeyExchange {
+  /** Replaces the CA certificates client chains must reach (takes effect for the next handshake). */
+  setTrustAnchors(trustAnchorsDer: readonly Buffer[]): void;
 }
 
 /** Every alert this module produces has the same number in the engine's table; 45 (certificate_expired) may not. */
@@ -48,12 +55,13 @@ const abort = (alert: PkiAlert, reason: string): KeyExchangeStep => ({ ok: false
 
 type Expect = 'certificate' | 'clientKeyExchange' | 'certificateVerify' | 'done';
 
-export function createEcdheEcdsaKeyExchange(options: EcdheEcdsaOptions): KeyExchange {
-  const anchors = options.trustAnchors ?? [];
+export function createEcdheEcdsaKeyExchange(options: EcdheEcdsaOptions): EcdheEcdsaKeyExchange {
+  const chains = new ClientChainVerifier(options.trustAnchors ?? [], options.cacheSize);
+  const rawKeys = new RawPublicKeyVerifier(options.cacheSize);
   const now = options.now ?? (() => new Date());
   const caps = (resolver?: DtlsCredentialResolver): PkiCapabilities => ({
     // Before start() the resolver is unknown; assume it can verify chains only when anchors are set.
-    x509Clients: anchors.length > 0 || typeof resolver?.verifyCertificateChain === 'function',
+    x509Clients: chains.hasAnchors || typeof resolver?.verifyCertificateChain === 'function',
     rawKeyClients: options.rawPublicKeys !== false,
   });
 
@@ -66,8 +74,10 @@ export function createEcdheEcdsaKeyExchange(options: EcdheEcdsaOptions): KeyExch
       return n.ok || n.fatalForAll === true || n.alert === ALERT.unsupported_certificate;
     },
     start(ctx) {
-      return new EcdheEcdsaRun(ctx, options.serverIdentity, negotiateEcdheEcdsa(ctx.clientHello.extensions, caps(ctx.credentials)), anchors, now);
+      const negotiation = negotiateEcdheEcdsa(ctx.clientHello.extensions, caps(ctx.credentials));
+      return new EcdheEcdsaRun(ctx, options.serverIdentity, negotiation, chains, rawKeys, now);
     },
+    setTrustAnchors: (ders) => chains.setTrustAnchors(ders),
   };
 }
 
@@ -81,7 +91,8 @@ class EcdheEcdsaRun implements KeyExchangeRun {
     private readonly ctx: KeyExchangeContext,
     private readonly identity: ServerIdentity,
     private readonly negotiation: ReturnType<typeof negotiateEcdheEcdsa>,
-    private readonly anchors: readonly Buffer[],
+    private readonly chains: ClientChainVerifier,
+    private readonly rawKeys: RawPublicKeyVerifier,
     private readonly now: () => Date,
   ) {}
 
@@ -152,7 +163,7 @@ class EcdheEcdsaRun implements KeyExchangeRun {
     if (cert.type === 'raw') {
       // RFC 5246 §7.4.6: no certificate while client authentication is required -> handshake_failure.
       if (!cert.spki) return abort(ALERT.handshake_failure, 'client sent no raw public key');
-      const key = rawPublicKeyIdentity(cert.spki);
+      const key = this.rawKeys.identify(cert.spki);
       if (!key.ok) return abort(key.alert, key.reason);
       const endpoint = resolver.verifyRawPublicKey?.(cert.spki);
       // An unknown key is not an error of the certificate itself but it is not accepted either.
@@ -162,8 +173,8 @@ class EcdheEcdsaRun implements KeyExchangeRun {
     } else {
       if (cert.chain.length === 0) return abort(ALERT.handshake_failure, 'client sent no certificate');
       let endpoint: string | undefined;
-      if (this.anchors.length > 0) {
-        const chain = verifyClientChain(cert.chain, [...this.anchors], this.now());
+      if (this.chains.hasAnchors) {
+        const chain = this.chains.verify(cert.chain, this.now());
         if (!chain.ok) return abort(chain.alert, chain.reason);
         this.peerKey = chain.publicKey;
         endpoint = chain.commonName;

@@ -10,7 +10,9 @@ import { ALERT, type AlertDescription } from './outcome.js';
 import { KEY_USAGE, OID, parseBasicConstraints, parseCertificate, parseKeyUsage, parseSpki, type ParsedCertificate } from './x509.js';
 
 /** Failures carry the RFC 5246 §7.2.2 alert that describes them best, for the key exchange to send. */
-export type ChainResult = { ok: true; commonName: string; publicKey: KeyObject } | { ok: false; reason: string; alert: AlertDescription };
+export type ChainResult =
+  | { ok: true; commonName: string; publicKey: KeyObject; /** Intersection of the validity periods on the path. */ validFrom: Date; validUntil: Date }
+  | { ok: false; reason: string; alert: AlertDescription };
 export type RawKeyResult = { ok: true; fingerprint: string; publicKey: KeyObject } | { ok: false; reason: string; alert: AlertDescription };
 
 const bad = (reason: string, alert: AlertDescription = ALERT.bad_certificate) => ({ ok: false as const, reason, alert });
@@ -71,19 +73,31 @@ function p256Key(key: KeyObject): boolean {
   return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
 }
 
+/** Trust anchors parsed once (parsing costs more than a signature check). */
+export interface TrustAnchors { readonly loaded: readonly Loaded[] }
+
+export function loadTrustAnchors(trustAnchorsDer: readonly Buffer[]): TrustAnchors {
+  const loaded: Loaded[] = [];
+  for (const der of trustAnchorsDer) {
+    const a = load(der, 'trust anchor');
+    if (a.ok) loaded.push(a.value);
+  }
+  return { loaded };
+}
+
 /**
  * Verifies a client certificate chain (leaf first, RFC 5246 §7.4.2 order) up to one of the trust
  * anchors, at time `now`, and returns the leaf's subject CN (the LwM2M endpoint name).
  */
 export function verifyClientChain(chainDer: Buffer[], trustAnchorsDer: Buffer[], now: Date): ChainResult {
+  return verifyChainWith(chainDer, loadTrustAnchors(trustAnchorsDer), now);
+}
+
+export function verifyChainWith(chainDer: readonly Buffer[], trust: TrustAnchors, now: Date): ChainResult {
   // RFC 5246 §7.4.6: a client that sends no certificate when one is required gets handshake_failure.
   if (chainDer.length === 0) return bad('no client certificate', ALERT.handshake_failure);
   if (chainDer.length > MAX_CHAIN_LENGTH) return bad('client certificate chain too long');
-  const anchors: Loaded[] = [];
-  for (const der of trustAnchorsDer) {
-    const a = load(der, 'trust anchor');
-    if (a.ok) anchors.push(a.value);
-  }
+  const anchors = trust.loaded;
   if (anchors.length === 0) return bad('no usable trust anchor configured', ALERT.unknown_ca);
   const chain: Loaded[] = [];
   for (const [i, der] of chainDer.entries()) {
@@ -111,7 +125,14 @@ export function verifyClientChain(chainDer: Buffer[], trustAnchorsDer: Buffer[],
       // and for being a CA (an operator who configured a leaf as a CA by mistake gets a clear reason).
       const anchorError = checkValidity(anchor, now, 'trust anchor') ?? mayIssue(anchor, depth);
       if (anchorError) return anchorError;
-      return { ok: true, commonName: leaf.parsed.subjectCNs[0]!, publicKey: leaf.x509.publicKey };
+      const path = [...chain.slice(0, depth), anchor];
+      return {
+        ok: true,
+        commonName: leaf.parsed.subjectCNs[0]!,
+        publicKey: leaf.x509.publicKey,
+        validFrom: new Date(Math.max(...path.map((c) => c.parsed.notBefore.getTime()))),
+        validUntil: new Date(Math.min(...path.map((c) => c.parsed.notAfter.getTime()))),
+      };
     }
     // A client-sent copy of an anchor at the top is fine (handled above via the signature);
     // any other certificate must be an intermediate the client sent next.
