@@ -24,9 +24,10 @@ export function describeChanges(changes: RegistrationChanges): string {
   if (changes.objectLinks !== undefined) parts.push(`objects (${changes.objectLinks.length} links)`);
   if (changes.rootPath !== undefined) parts.push(`root path ${changes.rootPath}`);
   if (changes.contentFormats !== undefined) parts.push(`content formats ${changes.contentFormats.join(',')}`);
-  if (changes.address !== undefined || changes.port !== undefined) {
-    parts.push(`address ${changes.address ?? '?'}:${changes.port ?? '?'}`);
-  }
+  // An Update from a new source address or port (seed §6.1.2: NAT rebinding, new bearer).
+  if (changes.address !== undefined && changes.port !== undefined) parts.push(`address ${changes.address}:${changes.port}`);
+  else if (changes.address !== undefined) parts.push(`address ${changes.address}`);
+  else if (changes.port !== undefined) parts.push(`port ${changes.port}`);
   if (changes.extraAttributes !== undefined) parts.push('extra attributes');
   return parts.length > 0 ? parts.join(', ') : 'no changes';
 }
