@@ -80,18 +80,19 @@ export class CoapTestServer {
     port: number,
     code: 'GET' | 'PUT' | 'POST' | 'DELETE',
     path: string,
-    opts: { accept?: number; format?: number; payload?: Buffer | string } = {},
+    opts: { accept?: number; format?: number; payload?: Buffer | string; messageId?: number; token?: Buffer; query?: string[] } = {},
     timeoutMs = 2000,
   ): Promise<DmReply | undefined> {
-    const token = randomBytes(4);
+    const token = opts.token ?? randomBytes(4);
     const options: { name: string; value: Buffer }[] = path
       .split('/')
       .filter(Boolean)
       .map((s) => ({ name: 'Uri-Path', value: Buffer.from(s) }));
     if (opts.format !== undefined) options.push({ name: 'Content-Format', value: uint(opts.format) });
     if (opts.accept !== undefined) options.push({ name: 'Accept', value: uint(opts.accept) });
+    for (const q of opts.query ?? []) options.push({ name: 'Uri-Query', value: Buffer.from(q) });
     const payload = opts.payload === undefined ? Buffer.alloc(0) : Buffer.from(opts.payload);
-    const pkt = generate({ code, confirmable: true, messageId: this.mid++ & 0xffff, token, options, payload } as Packet);
+    const pkt = generate({ code, confirmable: true, messageId: opts.messageId ?? this.mid++ & 0xffff, token, options, payload } as Packet);
     return new Promise((resolve) => {
       const t = setTimeout(() => {
         this.pending.delete(token.toString('hex'));
@@ -103,6 +104,11 @@ export class CoapTestServer {
       });
       this.socket.send(pkt, port, '127.0.0.1');
     });
+  }
+
+  /** Send raw bytes to a device port (malformed input tests). */
+  sendRaw(port: number, bytes: Buffer): void {
+    this.socket.send(bytes, port, '127.0.0.1');
   }
 
   private onMessage(msg: Buffer, rinfo: RemoteInfo): void {

@@ -179,6 +179,34 @@ describe('simulator device management', () => {
   });
 });
 
+describe('simulator robustness', () => {
+  it('executes a retransmitted request once and answers the duplicate from its cache (RFC 7252 §4.5)', async () => {
+    const { dev } = await run();
+    const from = server.received.length;
+    const retransmission = { messageId: 4242, token: Buffer.from('cafe', 'hex') };
+    const a = await server.request(dev.localPort, 'POST', '/1/0/8', retransmission);
+    const b = await server.request(dev.localPort, 'POST', '/1/0/8', retransmission);
+    expect([a?.code, b?.code]).toEqual(['2.04', '2.04']);
+    await until(() => dev.updates >= 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.received.slice(from).filter((r) => r.path === '/rd/r1')).toHaveLength(1);
+  });
+
+  it('ignores malformed datagrams and keeps answering', async () => {
+    const { dev } = await run();
+    for (const junk of ['', 'ff', '40', '4501', '7fffffffffffffffffff', '40019999ff']) server.sendRaw(dev.localPort, Buffer.from(junk, 'hex'));
+    const r = await server.request(dev.localPort, 'GET', '/3/0/0', { accept: 0 });
+    expect(r?.payload.toString()).toBe('lwm2m-console');
+  });
+
+  it('accepts Write-Attributes on an existing resource and rejects unknown attributes', async () => {
+    const { dev } = await run();
+    expect((await server.request(dev.localPort, 'PUT', '/3/0/9', { query: ['pmin=10', 'pmax=60'] }))?.code).toBe('2.04');
+    expect((await server.request(dev.localPort, 'PUT', '/3/0/9', { query: ['colour=red'] }))?.code).toBe('4.00');
+    expect((await server.request(dev.localPort, 'PUT', '/3/0/77', { query: ['pmin=1'] }))?.code).toBe('4.04');
+  });
+});
+
 describe('simulator Disable flow', () => {
   it('published layout: Execute /1/0/4 de-registers, stays silent, registers again after Disable Timeout', async () => {
     const { dev } = await run({ disableTimeout: 1 });

@@ -2,6 +2,8 @@
 export { parseDdf, MAX_DDF_BYTES, type DdfParseResult } from './ddf-parser.js';
 export {
   ObjectRegistry,
+  defaultObjectRegistry,
+  modelFor,
   loadDdfDir,
   BUILT_IN_MODELS_DIR,
   DRAFT_SERVER_FILE,

@@ -195,3 +195,16 @@ export class ObjectRegistry {
     this.cache.clear();
   }
 }
+
+let shared: ObjectRegistry | undefined;
+
+/** One registry of the built-in models per process, created on first use. */
+export function defaultObjectRegistry(): ObjectRegistry {
+  shared ??= new ObjectRegistry();
+  return shared;
+}
+
+/** The definitions in force for a device, from the built-in models (see `ObjectRegistry.modelFor`). */
+export function modelFor(device: DeviceModelKey, layout: ModelLayout = 'published'): ObjectModel {
+  return defaultObjectRegistry().modelFor(device, layout);
+}

@@ -8,7 +8,6 @@
 
 import {
   findResource,
-  formatPath,
   pathLevel,
   resolveResource,
   type InstanceNode,
@@ -192,9 +191,18 @@ export class DeviceObjects {
   }
 
   /** Handle one DM request. `accept`/`contentFormat` are the CoAP options, if present. */
-  handle(method: DmMethod, path: LwM2MPath, accept: number | undefined, contentFormat: number | undefined, payload: Buffer): DmResponse {
+  handle(
+    method: DmMethod,
+    path: LwM2MPath,
+    accept: number | undefined,
+    contentFormat: number | undefined,
+    payload: Buffer,
+    query: readonly string[] = [],
+  ): DmResponse {
     // LwM2M 1.1 §E.1: the Security object is not accessible to a LwM2M Server.
     if (path.objectId === 0) return { code: '4.01', effect: 'none' };
+    // LwM2M 1.0 §5.4.4 Write-Attributes: PUT with attributes in the query and no payload.
+    if (method === 'PUT' && payload.length === 0 && query.length > 0) return this.writeAttributes(path, query);
     switch (method) {
       case 'GET':
         return accept === ContentFormat.LINK_FORMAT ? this.discover(path) : this.read(path, accept);
@@ -238,6 +246,22 @@ export class DeviceObjects {
     // A format that cannot carry this node (plain text for an instance) is Not Acceptable.
     if (!e.ok) return { code: '4.06', effect: 'none' };
     return { code: '2.05', format, payload: e.payload, effect: 'none' };
+  }
+
+  /** Notification attributes are accepted and not acted on: the simulator does not Observe. */
+  private writeAttributes(path: LwM2MPath, query: readonly string[]): DmResponse {
+    if (!this.exists(path)) return { code: '4.04', effect: 'none' };
+    const known = /^(pmin|pmax|gt|lt|st|epmin|epmax)(=[-+0-9.eE]*)?$/;
+    return query.every((q) => known.test(q)) ? { code: '2.04', effect: 'none' } : { code: '4.00', effect: 'none' };
+  }
+
+  private exists(path: LwM2MPath): boolean {
+    const instances = this.objects.get(path.objectId);
+    if (!instances) return false;
+    if (path.instanceId === undefined) return true;
+    const inst = instances.get(path.instanceId);
+    if (!inst) return false;
+    return path.resourceId === undefined || inst.has(path.resourceId);
   }
 
   private discover(path: LwM2MPath): DmResponse {
@@ -353,10 +377,5 @@ export class DeviceObjects {
     if (path.objectId === 1 || path.objectId === 3) return { code: '4.05', effect: 'none' };
     instances.delete(path.instanceId as number);
     return { code: '2.02', effect: 'none' };
-  }
-
-  /** For messages: "/1/0/7". */
-  static describe(path: LwM2MPath): string {
-    return formatPath(path);
   }
 }

@@ -7,7 +7,7 @@
 import type { LwM2MPath, ModelLayout, ObjectModel } from '@lwm2m-console/shared';
 import { parsePath } from '@lwm2m-console/shared';
 import { ContentFormat } from '../lwm2m/codecs/index.js';
-import { codeClass, optionUint, optionValues, uintOption, uriPath, type ParsedPacket } from './coap-message.js';
+import { codeClass, optionUint, optionValues, uintOption, uriPath, uriQuery, type ParsedPacket } from './coap-message.js';
 import { CoapClientSocket, type IncomingResponse } from './coap-client.js';
 import { DeviceObjects, type DmMethod, type DmResponse } from './device-objects.js';
 
@@ -231,7 +231,7 @@ export class SimulatedDevice {
     let res: DmResponse;
     if (!method) res = { code: '4.05', effect: 'none' };
     else if (!parsed.ok) res = { code: '4.04', effect: 'none' };
-    else res = this.objects.handle(method, parsed.path, optionUint(req, 'Accept'), optionUint(req, 'Content-Format'), req.payload);
+    else res = this.objects.handle(method, parsed.path, optionUint(req, 'Accept'), optionUint(req, 'Content-Format'), req.payload, uriQuery(req));
     this.emit('request', `${method ?? req.code} /${segments.join('/')} -> ${res.code}`);
     const options: { name: string; value: Buffer }[] = [];
     if (res.format !== undefined) options.push({ name: 'Content-Format', value: uintOption(res.format) });
