@@ -115,4 +115,16 @@ describe('parseDdf', () => {
     expect(byId.get(7)).toMatchObject({ name: 'Binding', operations: 'RW', type: 'String' });
     expect(byId.get(8)).toMatchObject({ name: 'Registration Update Trigger', operations: 'E' });
   });
+
+  it('does not expand nested entities or read external ones from an uploaded file', () => {
+    const lol = Array.from({ length: 8 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`).join('');
+    const bomb = `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY l0 "lol">${lol}]>` + good.replace('<Name>Test Object</Name>', '<Name>&l8;</Name>').replace(/^<\?xml[^>]*>/, '');
+    const r = parseDdf(bomb, 'bomb.xml');
+    // Either refused or kept literal: never a billion laughs.
+    if (r.ok) expect(r.objects[0]?.name.length).toBeLessThan(1000);
+    const xxe = `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>` + good.replace('<Name>Test Object</Name>', '<Name>&x;</Name>').replace(/^<\?xml[^>]*>/, '');
+    const r2 = parseDdf(xxe, 'xxe.xml');
+    expect(r2.ok).toBe(false);
+    if (!r2.ok) expect(r2.errors[0]).toMatch(/^xxe\.xml: .*External entities are not supported/);
+  });
 });
