@@ -28,12 +28,13 @@ export function parseJson(payload: Buffer): { ok: true; json: unknown } | { ok: 
 }
 
 /**
- * The path a record names: base name + name (RFC 8428 §4.5.1). A name that does not start
- * with `/` is taken relative to the requested path, as LwM2M 1.0 §6.4.4 examples do.
+ * The path a record names: base name + name (RFC 8428 §4.5.1). Without a base name, an
+ * empty name is the requested path itself and a relative name ("9", "6/0") is taken
+ * within the requested object instance, as the LwM2M 1.0 §6.4.4 examples write them.
  */
 export function resolveRecordPath(base: string, name: string, requested: LwM2MPath): { ok: true; path: LwM2MPath } | { ok: false; error: string } {
   let full = base + name;
-  if (!full.startsWith('/')) full = full === '' ? formatPath(requested) : `${formatPath(requested)}/${full}`;
+  if (!full.startsWith('/')) full = full === '' ? formatPath(requested) : baseNameFor(requested) + full;
   const p = parsePath(full);
   if (!p.ok) return { ok: false, error: `record name "${clip(full)}" is not an LwM2M path` };
   const level = pathLevel(p.path);

@@ -150,6 +150,11 @@ describe('OMA JSON codec', () => {
   it('takes names relative to the request when bn is absent, and ignores bt/t', () => {
     const r = decodePayload(ContentFormat.OMA_JSON, { objectId: 3, instanceId: 0, resourceId: 9 }, json({ bt: 25462634, e: [{ n: '', v: 42, t: -5 }] }), model);
     expect(r).toEqual({ ok: true, node: { kind: 'resource', id: 9, value: { type: 'integer', value: 42 } } });
+    // Older clients name the resource relative to its instance even on a resource Read.
+    const rel = decodePayload(ContentFormat.OMA_JSON, { objectId: 3, instanceId: 0, resourceId: 9 }, json({ e: [{ n: '9', v: 95 }] }), model);
+    expect(rel).toEqual({ ok: true, node: { kind: 'resource', id: 9, value: { type: 'integer', value: 95 } } });
+    const multi = decodePayload(ContentFormat.OMA_JSON, { objectId: 3, instanceId: 0, resourceId: 6 }, json({ e: [{ n: '6/0', v: 1 }, { n: '6/1', v: 5 }] }), model);
+    expect(multi.ok && multi.node.kind === 'multipleResource' && multi.node.instances.map((i) => i.value.value)).toEqual([1, 5]);
   });
 
   it('returns a clear error for malformed OMA JSON', () => {
