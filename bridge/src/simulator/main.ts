@@ -30,10 +30,28 @@ try {
       'disable-timeout': { type: 'string' },
       lwm2m: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   }).values;
 } catch (e) {
   fail((e as Error).message);
+}
+
+if (args.help) {
+  process.stdout.write(
+    [
+      'usage: npm run simulate -- [options]',
+      '  --count N               devices to run (default 1)',
+      '  --server coap://h:p     LwM2M server (default coap://127.0.0.1:5683)',
+      '  --lifetime S            registration lifetime in seconds (default 300)',
+      '  --layout draft          Server object numbering of the seed draft (default published)',
+      '  --prefix P              endpoint name prefix (default sim-)',
+      '  --disable-timeout S     initial Disable Timeout resource (default 86400)',
+      '  --lwm2m 1.0|1.1|1.2     lwm2m= sent on Register (default 1.1, draft 1.0)',
+      '  --quiet                 no line per event',
+    ].join('\n') + '\n',
+  );
+  process.exit(0);
 }
 
 const url = /^coap:\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(args.server ?? '');
