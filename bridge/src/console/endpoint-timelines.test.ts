@@ -34,6 +34,17 @@ describe('endpoint timelines', () => {
     expect(t.get('b')).toEqual([]);
   });
 
+  it('forgets whole endpoints, oldest first, to stay under the total line bound', () => {
+    const t = new EndpointTimelines({ maxTotalEntries: 5 });
+    for (const ep of ['a', 'b', 'c']) {
+      const r = fakeRegistration(ep);
+      t.record({ type: 'registered', at: 1, registration: r });
+      t.record({ type: 'updated', at: 2, registration: r, changes: {} });
+    }
+    expect([t.has('a'), t.has('b'), t.has('c')]).toEqual([false, true, true]);
+    expect(t.entryCount).toBe(4);
+  });
+
   it('says when a disabled device is expected back', () => {
     const t = new EndpointTimelines();
     t.record({ type: 'ended', at: 1, registration: fakeRegistration('d'), reason: 'disabled', expectedBackAt: Date.UTC(2030, 0, 1) });

@@ -2,8 +2,9 @@
  * Per-endpoint history for the device page: registered / updated (what changed) / ended (why),
  * kept after the device leaves so an operator can see when and why it went away.
  *
- * Bounded twice: each endpoint keeps its last `maxEntriesPerEndpoint` lines, and at most
- * `maxEndpoints` endpoints are remembered, least recently active first out (a Map keeps
+ * Bounded three ways: each endpoint keeps its last `maxEntriesPerEndpoint` lines, at most
+ * `maxEndpoints` endpoints are remembered, and at most `maxTotalEntries` lines in all; past
+ * either of the last two the least recently active endpoint is forgotten first (a Map keeps
  * insertion order, so re-inserting on every event makes it an LRU).
  */
 import { describeChanges, describeEnd, type RegistrationEvent, type TimelineEntry } from '@lwm2m-console/shared';
@@ -11,16 +12,21 @@ import { describeChanges, describeEnd, type RegistrationEvent, type TimelineEntr
 export interface EndpointTimelinesOptions {
   maxEntriesPerEndpoint?: number;
   maxEndpoints?: number;
+  maxTotalEntries?: number;
 }
 
 export class EndpointTimelines {
   private readonly byEndpoint = new Map<string, TimelineEntry[]>();
   readonly maxEntriesPerEndpoint: number;
   readonly maxEndpoints: number;
+  readonly maxTotalEntries: number;
+  private total = 0;
 
   constructor(options: EndpointTimelinesOptions = {}) {
     this.maxEntriesPerEndpoint = options.maxEntriesPerEndpoint ?? 200;
     this.maxEndpoints = options.maxEndpoints ?? 200_000;
+    // About 200 bytes a line: a million lines is a bounded ~200 MB worst case.
+    this.maxTotalEntries = options.maxTotalEntries ?? 1_000_000;
   }
 
   record(event: RegistrationEvent): void {
@@ -29,11 +35,22 @@ export class EndpointTimelines {
     this.byEndpoint.delete(endpoint);
     this.byEndpoint.set(endpoint, entries);
     entries.push(toEntry(event));
-    if (entries.length > this.maxEntriesPerEndpoint) entries.splice(0, entries.length - this.maxEntriesPerEndpoint);
-    while (this.byEndpoint.size > this.maxEndpoints) {
+    this.total++;
+    if (entries.length > this.maxEntriesPerEndpoint) {
+      const drop = entries.length - this.maxEntriesPerEndpoint;
+      entries.splice(0, drop);
+      this.total -= drop;
+    }
+    while (this.byEndpoint.size > this.maxEndpoints || (this.total > this.maxTotalEntries && this.byEndpoint.size > 1)) {
       const oldest = this.byEndpoint.keys().next().value as string;
+      this.total -= this.byEndpoint.get(oldest)?.length ?? 0;
       this.byEndpoint.delete(oldest);
     }
+  }
+
+  /** Lines held over all endpoints. */
+  get entryCount(): number {
+    return this.total;
   }
 
   /** Oldest first; an empty list for an endpoint never seen (or forgotten). */
