@@ -23,21 +23,23 @@ export const MAX_CHAIN_LENGTH = 5;
 /** Extensions this verifier understands; an unknown critical one makes the certificate unusable (RFC 5280 §4.2). */
 const UNDERSTOOD = new Set<string>([OID.basicConstraints, OID.keyUsage, OID.subjectAltName, OID.extKeyUsage, OID.subjectKeyIdentifier, OID.authorityKeyIdentifier]);
 
-interface Loaded { der: Buffer; x509: X509Certificate; parsed: ParsedCertificate }
+interface Loaded { der: Buffer; x509: X509Certificate; publicKey: KeyObject; parsed: ParsedCertificate }
 
 function load(der: Buffer, what: string): { ok: true; value: Loaded } | ReturnType<typeof bad> {
   const parsed = parseCertificate(der);
   if (!parsed.ok) return bad(`${what}: ${parsed.reason}`);
   let x509: X509Certificate;
+  let publicKey: KeyObject;
   try {
     x509 = new X509Certificate(der);
+    publicKey = x509.publicKey; // OpenSSL decodes the key lazily; a malformed one throws here
   } catch {
     return bad(`${what}: not a certificate`);
   }
   for (const [id, ext] of parsed.value.extensions) {
     if (ext.critical && !UNDERSTOOD.has(id)) return bad(`${what}: unknown critical extension ${id}`, ALERT.unsupported_certificate);
   }
-  return { ok: true, value: { der, x509, parsed: parsed.value } };
+  return { ok: true, value: { der, x509, publicKey, parsed: parsed.value } };
 }
 
 function checkValidity(c: Loaded, now: Date, what: string): ReturnType<typeof bad> | undefined {
@@ -52,7 +54,7 @@ function checkValidity(c: Loaded, now: Date, what: string): ReturnType<typeof ba
 function issuedBy(child: Loaded, issuer: Loaded): boolean {
   if (!child.parsed.issuerDer.equals(issuer.parsed.subjectDer)) return false;
   try {
-    return child.x509.verify(issuer.x509.publicKey);
+    return child.x509.verify(issuer.publicKey);
   } catch {
     return false;
   }
@@ -112,7 +114,7 @@ export function verifyChainWith(chainDer: readonly Buffer[], trust: TrustAnchors
   const leafUsage = parseKeyUsage(leaf.parsed.extensions.get(OID.keyUsage));
   // RFC 5280 §4.2.1.3: CertificateVerify is a digital signature, so that bit must be allowed.
   if (!leafUsage.ok || !leafUsage.value(KEY_USAGE.digitalSignature)) return bad('client certificate key usage forbids digitalSignature', ALERT.unsupported_certificate);
-  if (!p256Key(leaf.x509.publicKey)) return bad('client certificate key is not ECDSA P-256', ALERT.unsupported_certificate);
+  if (!p256Key(leaf.publicKey)) return bad('client certificate key is not ECDSA P-256', ALERT.unsupported_certificate);
   // The endpoint name must be unambiguous: exactly one CN.
   if (leaf.parsed.subjectCNs.length !== 1 || leaf.parsed.subjectCNs[0]!.length === 0) return bad('client certificate must carry exactly one subject CN');
 
@@ -129,7 +131,7 @@ export function verifyChainWith(chainDer: readonly Buffer[], trust: TrustAnchors
       return {
         ok: true,
         commonName: leaf.parsed.subjectCNs[0]!,
-        publicKey: leaf.x509.publicKey,
+        publicKey: leaf.publicKey,
         validFrom: new Date(Math.max(...path.map((c) => c.parsed.notBefore.getTime()))),
         validUntil: new Date(Math.min(...path.map((c) => c.parsed.notAfter.getTime()))),
       };
