@@ -81,6 +81,22 @@ describe('console fleet hub', () => {
     expect(c.received.filter((m) => m.type === 'delta')).toHaveLength(1);
   });
 
+  it('reads the fleet once for several clients connecting at the same seq, and again after a change', async () => {
+    const h = await setup();
+    register(h, 'a');
+    h.server.hub.flush();
+    let reads = 0;
+    const values = h.store.values.bind(h.store);
+    h.store.values = () => (reads++, values());
+    const [c1, c2, c3] = await Promise.all([connect(h), connect(h), connect(h)]);
+    for (const c of [c1!, c2!, c3!]) expect((await c.next('snapshot')).registrations.map((r) => r.endpoint)).toEqual(['a']);
+    expect(reads).toBe(1);
+    register(h, 'b');
+    const c4 = await connect(h);
+    expect((await c4.next('snapshot')).registrations.map((r) => r.endpoint).sort()).toEqual(['a', 'b']);
+    expect(reads).toBe(2);
+  });
+
   it('answers resync with a fresh snapshot at the current seq', async () => {
     const h = await setup();
     const c = await connect(h);
