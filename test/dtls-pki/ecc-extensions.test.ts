@@ -69,11 +69,21 @@ describe('ECDHE_ECDSA extension negotiation', () => {
     const noSig = openssl();
     noSig.set(EXT.signature_algorithms, hex('00020503'));
     expect(negotiateEcdheEcdsa(noSig, both)).toMatchObject({ ok: false, alert: ALERT.handshake_failure });
-    const absent = openssl();
-    absent.delete(EXT.signature_algorithms);
-    expect(negotiateEcdheEcdsa(absent, both)).toMatchObject({ ok: false, alert: ALERT.handshake_failure });
     const r = negotiateEcdheEcdsa(noCurve, both);
     expect('fatalForAll' in r).toBe(false);
+  });
+
+  it('accepts the ClientHello of tinydtls, which sends no signature_algorithms, with raw keys both ways', () => {
+    // tinydtls' ECDHE-ECDSA ClientHello extensions, byte for byte: client/server_certificate_type
+    // {RawPublicKey}, elliptic_curves {secp256r1}, ec_point_formats {uncompressed}.
+    const tinydtls = new Map<number, Buffer>([
+      [EXT.client_certificate_type, hex('0102')],
+      [EXT.server_certificate_type, hex('0102')],
+      [EXT.supported_groups, hex('00020017')],
+      [EXT.ec_point_formats, hex('0100')],
+    ]);
+    const r = negotiateEcdheEcdsa(tinydtls, both);
+    expect(r.ok && r.value).toMatchObject({ serverCertificateType: 2, clientCertificateType: 2 });
   });
 
   it('assumes any curve when supported_groups is absent (RFC 8422 §4)', () => {

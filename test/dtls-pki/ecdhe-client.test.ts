@@ -45,6 +45,12 @@ describe('DtlsEcdheClient against the server', () => {
     expect(server.sessions.slice(n).map((s) => s.security)).toMatchObject([{ mode: 'rpk', identity: 'dev-rpk' }]);
   });
 
+  it('connects with the ClientHello tinydtls sends (no signature_algorithms, no extended master secret)', async () => {
+    const n = server.sessions.length;
+    expect(await connect({ credential: { type: 'raw', privateKey: device.privateKey, spki }, tinydtlsHello: true })).toEqual({ kind: 'connected' });
+    expect(server.sessions.slice(n).map((s) => s.security)).toMatchObject([{ mode: 'rpk', identity: 'dev-rpk' }]);
+  });
+
   it('connects with an X.509 certificate', async () => {
     const n = server.sessions.length;
     expect(await connect({ credential: { type: 'x509', privateKey: device.privateKey, chain: [cert] } })).toEqual({ kind: 'connected' });

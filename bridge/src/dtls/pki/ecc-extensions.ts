@@ -82,13 +82,17 @@ export function negotiateEcdheEcdsa(
     if (!formats.ok) return { ...formats, fatalForAll: true };
     if (!formats.value.includes(POINT_FORMAT_UNCOMPRESSED)) return { ...fatal(ALERT.illegal_parameter, 'ec_point_formats lacks uncompressed'), fatalForAll: true };
   }
-  // RFC 5246 §7.4.1.4.1: without signature_algorithms an ECDHE_ECDSA server must sign with
-  // {sha1, ecdsa}; this server signs only with SHA-256, so the suite is not eligible then.
+  // RFC 5246 §7.4.1.4.1 says a client without signature_algorithms is to be treated as if it had
+  // sent {sha1, ecdsa}. Deliberate deviation: this server then still signs with ecdsa+sha256.
+  // tinydtls (Wakaama, Contiki, RIOT LwM2M clients) sends no signature_algorithms yet accepts
+  // only SHA-256 ECDSA signatures, and SHA-1 signatures are not worth offering; Californium's
+  // Scandium server makes the same choice. A client that lists algorithms must list this one.
   const sigData = extensions.get(EXT.signature_algorithms);
-  if (!sigData) return fatal(ALERT.handshake_failure, 'client sent no signature_algorithms (would require ECDSA with SHA-1)');
-  const sigs = u16Vector(sigData, 2, 'signature_algorithms');
-  if (!sigs.ok) return { ...sigs, fatalForAll: true };
-  if (!sigs.value.includes(SIG_ECDSA_SHA256)) return fatal(ALERT.handshake_failure, 'client does not accept ecdsa_secp256r1_sha256');
+  if (sigData) {
+    const sigs = u16Vector(sigData, 2, 'signature_algorithms');
+    if (!sigs.ok) return { ...sigs, fatalForAll: true };
+    if (!sigs.value.includes(SIG_ECDSA_SHA256)) return fatal(ALERT.handshake_failure, 'client does not accept ecdsa_secp256r1_sha256');
+  }
 
   const serverHelloExtensions: HelloExtension[] = [];
   // RFC 8422 §5.2: a server selecting an ECC suite answers ec_point_formats with its own list.

@@ -31,6 +31,12 @@ export interface EcdheClientOptions {
   corruptCertificateVerify?: boolean;
   /** Retransmission timeout in ms; 0 disables. Default 1000. */
   retransmitMs?: number;
+  /**
+   * Send the ClientHello extensions tinydtls sends (certificate types, elliptic_curves,
+   * ec_point_formats) and nothing else: no signature_algorithms, extended_master_secret or
+   * renegotiation_info.
+   */
+  tinydtlsHello?: boolean;
 }
 
 export type EcdheClientEvent = { kind: 'connected' } | { kind: 'alert'; description: number } | { kind: 'failed'; reason: string } | { kind: 'data'; data: Buffer };
@@ -192,16 +198,18 @@ export class DtlsEcdheClient {
   }
 
   private sendClientHello(): void {
-    const exts: Extension[] = [
-      [ExtensionType.renegotiationInfo, Buffer.from([0])],
-      [ExtensionType.extendedMasterSecret, Buffer.alloc(0)],
-      [EXT.supported_groups, vec(2, Buffer.from([0, 23]))],
-      [EXT.ec_point_formats, vec(1, Buffer.from([0]))],
-      [EXT.signature_algorithms, vec(2, Buffer.from([4, 3]))],
-    ];
+    const exts: Extension[] = [];
     if (this.o.credential.type === 'raw') {
       exts.push([EXT.client_certificate_type, vec(1, Buffer.from([CERT_TYPE.RawPublicKey]))]);
       exts.push([EXT.server_certificate_type, vec(1, Buffer.from([CERT_TYPE.RawPublicKey]))]);
+    }
+    exts.push([EXT.supported_groups, vec(2, Buffer.from([0, 23]))], [EXT.ec_point_formats, vec(1, Buffer.from([0]))]);
+    if (!this.o.tinydtlsHello) {
+      exts.push(
+        [ExtensionType.renegotiationInfo, Buffer.from([0])],
+        [ExtensionType.extendedMasterSecret, Buffer.alloc(0)],
+        [EXT.signature_algorithms, vec(2, Buffer.from([4, 3]))],
+      );
     }
     const extBytes = Buffer.concat(exts.map(([t, d]) => Buffer.concat([Buffer.from([t >> 8, t & 0xff]), vec(2, d)])));
     const body = Buffer.concat([
