@@ -54,5 +54,9 @@ describe('console sign-in', () => {
     await page.locator('[data-test="device-fields"]').waitFor();
     expect(await page.evaluate(() => document.cookie)).toBe('');
     expect(await page.content()).not.toContain(token);
+
+    await page.locator('button', { hasText: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in/);
+    expect(await (await page.request.get(`${harness.server.url}/api/session`)).json()).toEqual({ authRequired: true, authorized: false });
   });
 });

@@ -97,6 +97,19 @@ describe('console fleet hub', () => {
     expect(reads).toBe(2);
   });
 
+  it('sends a snapshot instead of a delta when one tick holds more events than the delta bound', async () => {
+    const h = await setup({ tickMs: 50, maxEventsPerDelta: 100 });
+    const c = await connect(h);
+    const first = await c.next('snapshot');
+    for (let i = 0; i < 150; i++) register(h, `storm-${i}`);
+    const snap = await c.next('snapshot');
+    expect(snap.seq).toBeGreaterThan(first.seq);
+    expect(snap.registrations).toHaveLength(150);
+    expect(c.received.filter((m) => m.type === 'delta')).toHaveLength(0);
+    register(h, 'after-storm');
+    expect((await c.next('delta')).seq).toBe(snap.seq + 1);
+  });
+
   it('answers resync with a fresh snapshot at the current seq', async () => {
     const h = await setup();
     const c = await connect(h);

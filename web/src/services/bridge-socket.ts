@@ -205,7 +205,15 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
     }
   }
 
-  const link: BridgeLink = { send, signIn, reconnectNow };
+  async function signOut(): Promise<void> {
+    try {
+      await doFetch(`${apiBase}/api/sign-out`, { method: 'POST', credentials: 'same-origin' });
+    } finally {
+      reconnectNow();
+    }
+  }
+
+  const link: BridgeLink = { send, signIn, signOut, reconnectNow };
 
   return {
     start() {

@@ -15,6 +15,7 @@ export type ConnectionStatus = 'connecting' | 'syncing' | 'live' | 'offline' | '
 export interface BridgeLink {
   send(message: ClientMessage): boolean;
   signIn(token: string): Promise<{ ok: true } | { ok: false; message: string }>;
+  signOut(): Promise<void>;
   reconnectNow(): void;
 }
 
@@ -41,6 +42,10 @@ export const useConnectionStore = defineStore('connection', () => {
     return link.signIn(token);
   }
 
+  async function signOut(): Promise<void> {
+    await link?.signOut();
+  }
+
   function reconnectNow(): void {
     link?.reconnectNow();
   }
@@ -65,7 +70,7 @@ export const useConnectionStore = defineStore('connection', () => {
     server.value = info;
   }
 
-  return { status, server, attempts, retryAt, lastError, authRequired, bind, send, signIn, reconnectNow, setStatus, scheduleRetry, setServer };
+  return { status, server, attempts, retryAt, lastError, authRequired, bind, send, signIn, signOut, reconnectNow, setStatus, scheduleRetry, setServer };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useConnectionStore, import.meta.hot));
