@@ -207,9 +207,15 @@ describe('ECDHE_ECDSA key exchange', () => {
     expect(kx.accepts(hello())).toBe(true);
   });
 
-  it('hands out the X.509 leaf CN as identity when only the resolver verifies chains', () => {
-    const r = handshake({}, { ...resolver, verifyCertificateChain: (chain) => (new X509Certificate(chain[0]!).subject === 'CN=dev1' ? 'dev1' : undefined) }, x509Client);
-    expect(last(r)).toEqual({ ok: true, peer: { mode: 'x509', identity: 'dev1' }, complete: true });
+  it('reports the identity the credential store gives a verified chain', () => {
+    const r = handshake({ trustAnchors: [ca.certificateDer] }, { ...resolver, verifyCertificateChain: (chain) => (new X509Certificate(chain[0]!).subject === 'CN=dev1' ? 'endpoint-1' : undefined) }, x509Client);
+    expect(last(r)).toEqual({ ok: true, peer: { mode: 'x509', identity: 'endpoint-1' }, complete: true });
+  });
+
+  it('does not take X.509 clients without trust anchors, even if the credential store could check chains', () => {
+    const kx = createEcdheEcdsaKeyExchange({ serverIdentity: server });
+    expect(kx.accepts(hello())).toBe(false);
+    expect(kx.accepts(rpkHello())).toBe(true);
   });
 
   it('follows replaced trust anchors from the next handshake on', () => {

@@ -9,8 +9,8 @@
  *   Certificate, ServerKeyExchange, CertificateRequest, ServerHelloDone     (server)
  *   Certificate, ClientKeyExchange, CertificateVerify                      (client, in this order: RFC 5246 §7.3)
  */
-import { X509Certificate, type KeyObject } from 'node:crypto';
-import type { DtlsCredentialResolver, PeerIdentity } from '../credentials.js';
+import type { KeyObject } from 'node:crypto';
+import type { PeerIdentity } from '../credentials.js';
 import type { KeyExchange, KeyExchangeContext, KeyExchangeRun, KeyExchangeStep, OutgoingHandshake } from '../key-exchange.js';
 import type { Extension } from '../hello.js';
 import { AlertDescription, type AlertDescriptionCode, HandshakeType } from '../wire.js';
@@ -29,8 +29,8 @@ export interface EcdheEcdsaOptions {
   serverIdentity: ServerIdentity;
   /**
    * CA certificates (DER) that X.509 client certificates must chain to; the endpoint name is the
-   * leaf's subject CN. Empty or absent: X.509 clients are accepted only if the credential
-   * resolver implements `verifyCertificateChain`.
+   * leaf's subject CN (or what the resolver's optional `verifyCertificateChain` returns for the
+   * verified chain). Empty or absent: X.509 clients are not accepted.
    */
   trustAnchors?: readonly Buffer[];
   /** Offer RFC 7250 raw public keys to clients (checked by the resolver's `verifyRawPublicKey`). Default true. */
@@ -59,11 +59,7 @@ export function createEcdheEcdsaKeyExchange(options: EcdheEcdsaOptions): EcdheEc
   const chains = new ClientChainVerifier(options.trustAnchors ?? [], options.cacheSize);
   const rawKeys = new RawPublicKeyVerifier(options.cacheSize);
   const now = options.now ?? (() => new Date());
-  const caps = (resolver?: DtlsCredentialResolver): PkiCapabilities => ({
-    // Before start() the resolver is unknown; assume it can verify chains only when anchors are set.
-    x509Clients: chains.hasAnchors || typeof resolver?.verifyCertificateChain === 'function',
-    rawKeyClients: options.rawPublicKeys !== false,
-  });
+  const caps = (): PkiCapabilities => ({ x509Clients: chains.hasAnchors, rawKeyClients: options.rawPublicKeys !== false });
 
   return {
     name: 'ecdhe_ecdsa',
@@ -74,7 +70,7 @@ export function createEcdheEcdsaKeyExchange(options: EcdheEcdsaOptions): EcdheEc
       return n.ok || n.fatalForAll === true || n.alert === ALERT.unsupported_certificate;
     },
     start(ctx) {
-      const negotiation = negotiateEcdheEcdsa(ctx.clientHello.extensions, caps(ctx.credentials));
+      const negotiation = negotiateEcdheEcdsa(ctx.clientHello.extensions, caps());
       return new EcdheEcdsaRun(ctx, options.serverIdentity, negotiation, chains, rawKeys, now);
     },
     setTrustAnchors: (ders) => chains.setTrustAnchors(ders),
@@ -172,24 +168,16 @@ class EcdheEcdsaRun implements KeyExchangeRun {
       this.peer = { mode: 'rpk', identity: endpoint };
     } else {
       if (cert.chain.length === 0) return abort(ALERT.handshake_failure, 'client sent no certificate');
-      let endpoint: string | undefined;
-      if (this.chains.hasAnchors) {
-        const chain = this.chains.verify(cert.chain, this.now());
-        if (!chain.ok) return abort(chain.alert, chain.reason);
-        this.peerKey = chain.publicKey;
-        endpoint = chain.commonName;
-        // The resolver may still refuse (or rename) a well-chained endpoint: access control, RFC 5246 §7.2.2 access_denied.
-        if (resolver.verifyCertificateChain) {
-          endpoint = resolver.verifyCertificateChain(cert.chain);
-          if (endpoint === undefined) return abort(ALERT.access_denied, `certificate for ${chain.commonName} refused by the credential store`);
-        }
-      } else {
-        endpoint = resolver.verifyCertificateChain?.(cert.chain);
-        if (endpoint === undefined) return abort(ALERT.unknown_ca, 'client certificate not trusted');
-        const leafKey = leafPublicKey(cert.chain[0]!);
-        if (!leafKey) return abort(ALERT.unsupported_certificate, 'client certificate key is not ECDSA P-256');
-        this.peerKey = leafKey;
+      const chain = this.chains.verify(cert.chain, this.now());
+      if (!chain.ok) return abort(chain.alert, chain.reason);
+      let endpoint: string | undefined = chain.commonName;
+      // The credential store may still refuse (or rename) a well-chained endpoint: access control,
+      // RFC 5246 §7.2.2 access_denied.
+      if (resolver.verifyCertificateChain) {
+        endpoint = resolver.verifyCertificateChain(cert.chain);
+        if (endpoint === undefined) return abort(ALERT.access_denied, `certificate for ${chain.commonName} refused by the credential store`);
       }
+      this.peerKey = chain.publicKey;
       this.peer = { mode: 'x509', identity: endpoint };
     }
     this.expect = 'clientKeyExchange';
@@ -209,15 +197,5 @@ class EcdheEcdsaRun implements KeyExchangeRun {
       return t.subarray(0, at);
     }
     return t;
-  }
-}
-
-/** The leaf's key when the resolver vouched for the chain; RFC 8422 §5.6: it must be able to sign with ECDSA (P-256 here). */
-function leafPublicKey(der: Buffer): KeyObject | undefined {
-  try {
-    const key = new X509Certificate(der).publicKey;
-    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? key : undefined;
-  } catch {
-    return undefined;
   }
 }
