@@ -122,6 +122,28 @@ describe('bridge socket', () => {
     socket.stop();
   });
 
+  it('opens one socket when asked to reconnect while a connect is still checking the session', async () => {
+    const releases: (() => void)[] = [];
+    const slowSession = vi.fn(
+      () =>
+        new Promise<Response>((resolve) =>
+          releases.push(() => resolve(new Response(JSON.stringify({ authRequired: false, authorized: true })))),
+        ),
+    );
+    const socket = createBridgeSocket({
+      url: 'ws://bridge.test/ws',
+      WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+      fetchImpl: slowSession as unknown as typeof fetch,
+    });
+    socket.start();
+    useConnectionStore().reconnectNow();
+    for (const release of releases) release();
+    await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(FakeSocket.instances).toHaveLength(1);
+    socket.stop();
+  });
+
   it('backs off exponentially up to a ceiling', () => {
     const mid = () => 0.5;
     expect([1, 2, 3, 4, 10].map((n) => backoffDelay(n, 300, 10_000, mid))).toEqual([300, 600, 1200, 2400, 10_000]);

@@ -58,6 +58,8 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let pingTimer: ReturnType<typeof setInterval> | undefined;
   let lastHeardAt = 0;
+  /** Bumped by every connect attempt: a slower, older attempt must not open a second socket. */
+  let attempt = 0;
 
   const wsUrl = () => options.url ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 
@@ -130,9 +132,10 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
   async function connect(): Promise<void> {
     clearTimers();
     if (stopped) return;
+    const mine = ++attempt;
     connection.setStatus('connecting');
     const session = await sessionState();
-    if (stopped) return;
+    if (stopped || mine !== attempt) return;
     if (session) connection.authRequired = session.authRequired;
     if (session && session.authRequired && !session.authorized) {
       connection.setStatus('signed-out');
@@ -170,8 +173,9 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
   }
 
   async function afterClose(): Promise<void> {
+    const mine = attempt;
     const session = await sessionState();
-    if (stopped || ws) return;
+    if (stopped || ws || mine !== attempt) return;
     if (session && session.authRequired && !session.authorized) {
       connection.setStatus('signed-out');
       return;
