@@ -95,3 +95,10 @@ export function runPeer(cmd: string, args: string[], opts: { until?: () => boole
     });
   });
 }
+
+/** Polls `cond` until true or `ms` elapse (datagrams and child-process exit race on the event loop). */
+export async function waitFor(cond: () => boolean, ms = 2_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return cond();
+}
