@@ -21,7 +21,10 @@ export function describeChanges(changes: RegistrationChanges): string {
   if (changes.binding !== undefined) parts.push(`binding ${changes.binding}`);
   if (changes.queueMode !== undefined) parts.push(changes.queueMode ? 'queue mode on' : 'queue mode off');
   if (changes.smsNumber !== undefined) parts.push(`SMS ${changes.smsNumber}`);
-  if (changes.objectLinks !== undefined) parts.push(`objects (${changes.objectLinks.length} links)`);
+  if (changes.objectLinks !== undefined) {
+    const n = changes.objectLinks.length;
+    parts.push(`objects (${n} link${n === 1 ? '' : 's'})`);
+  }
   if (changes.rootPath !== undefined) parts.push(`root path ${changes.rootPath}`);
   if (changes.contentFormats !== undefined) parts.push(`content formats ${changes.contentFormats.join(',')}`);
   // An Update from a new source address or port (seed §6.1.2: NAT rebinding, new bearer).
