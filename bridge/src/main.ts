@@ -4,6 +4,7 @@
  */
 import { startBridge } from './bridge.js';
 import { helpText, loadConfig } from './config.js';
+import { serveDiagnosticsOverIpc } from './diagnostics.js';
 import { createLogger } from './log.js';
 
 async function main(): Promise<void> {
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
 
   process.stdout.write(`coap listening on udp://${config.coapHost}:${bridge.coapPort}\n`);
   if (bridge.console) process.stdout.write(`console listening on ${bridge.console.url}\n`);
+  serveDiagnosticsOverIpc(bridge);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -40,6 +42,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // A parent that forked us for a benchmark or test going away is a stop too.
+  process.on('disconnect', () => stop('disconnect'));
 }
 
 main().catch((error: unknown) => {

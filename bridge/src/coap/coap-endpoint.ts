@@ -58,6 +58,21 @@ export interface CoapEndpointStats {
   handlerErrors: number;
 }
 
+/**
+ * The `coap` Server hands every response to a retry sender that arms a MAX_RTT (202 s) timer,
+ * even for a piggybacked ACK that is never retransmitted; the timer keeps the request, the
+ * response and the sender alive: about 4.5 KB per request, measured (docs/benchmarks.md). The
+ * package marks the buffer with its sender; once the send has returned, an ACK or NON response
+ * needs no timer, so it is released. CON responses keep theirs: they are retransmitted.
+ */
+function releaseRetrySender(buf: Buffer): void {
+  const sender = (buf as Buffer & { sender?: { reset(): void } }).sender;
+  if (!sender || buf.length < 4) return;
+  const type = (buf[0]! >> 4) & 0x03;
+  if (type === MessageType.CON) return;
+  queueMicrotask(() => sender.reset());
+}
+
 /** Socket-like face given to `coap`'s Server or Agent. */
 class SocketFacade extends EventEmitter {
   constructor(private readonly endpoint: CoapEndpoint) {
@@ -71,6 +86,7 @@ class SocketFacade extends EventEmitter {
     } catch (error) {
       callback?.(error as Error);
     }
+    releaseRetrySender(buf);
   }
   address(): AddressInfo {
     return this.endpoint.transport.address();

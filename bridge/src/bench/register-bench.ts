@@ -1,0 +1,117 @@
+/**
+ * `npm run bench:register`: the registration server under load, with its ceiling measured in
+ * the same run. Prints figures; asserts nothing.
+ *
+ *   1. Register / Update / De-register throughput and latency from a separate load process
+ *      (many source ports, a window of requests in flight on each).
+ *   2. The same Register load against a bare UDP echo server: the ceiling of this machine,
+ *      Node's UDP path and the load generator together; the ratio bridge/ceiling is printed.
+ *   3. Heap bytes per held registration at 100k and 1M registered.
+ *   4. The worst event-loop stall while all 1M registrations expire in the same second.
+ *
+ * Options (env): BENCH_HELD=1000000 (registrations held for 3 and 4), BENCH_OPS=200000.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { DiagnosticsReply } from '../diagnostics.js';
+import type { Phase, PhaseResult } from './load-generator.js';
+
+const HELD = Number(process.env.BENCH_HELD ?? 1_000_000);
+const OPS = Number(process.env.BENCH_OPS ?? 200_000);
+const SOCKETS = 64;
+const WINDOW = 8;
+
+const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+
+function runLoad(phase: Partial<Phase> & Pick<Phase, 'op' | 'port' | 'count'>): Promise<PhaseResult> {
+  const full: Phase = { host: '127.0.0.1', sockets: SOCKETS, window: WINDOW, prefix: 'bench-', lifetime: 86_400, timeoutMs: 3000, ...phase };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--max-old-space-size=4096', here('./load-generator.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as PhaseResult) : reject(new Error(`load generator exited ${code}`))));
+    child.stdin.end(JSON.stringify(full));
+  });
+}
+
+async function startBridge(): Promise<{ child: ChildProcess; port: number; stats: (gc?: boolean, reset?: boolean) => Promise<DiagnosticsReply> }> {
+  const child = fork(here('../main.js'), ['--coap-host', '127.0.0.1', '--coap-port', '0', '--coaps-port', '-1', '--http-port', '0', '--log-level', 'error'], {
+    execArgv: ['--expose-gc', '--max-old-space-size=8192'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /coap listening on udp:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', () => reject(new Error('bridge exited')));
+  });
+  const stats = (gc = false, reset = false) =>
+    new Promise<DiagnosticsReply>((resolve) => {
+      child.once('message', (m) => resolve(m as DiagnosticsReply));
+      child.send({ type: 'stats', gc, reset });
+    });
+  return { child, port, stats };
+}
+
+async function startEcho(): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [here('./udp-echo-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
+  return { child, port };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const line = (label: string, r: PhaseResult) =>
+  console.log(`${label.padEnd(26)} ${fmt(r.perSecond).padStart(9)}/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  (${fmt(r.completed)} done, ${r.lost} lost${Object.keys(r.errors).length ? `, errors ${JSON.stringify(r.errors)}` : ''})`);
+
+async function main(): Promise<void> {
+  console.log(`lwm2m-console registration benchmark — node ${process.version}, ${SOCKETS} source ports × ${WINDOW} in flight`);
+  const echo = await startEcho();
+  await runLoad({ op: 'register', port: echo.port, count: 20_000 });
+  const ceiling = await runLoad({ op: 'register', port: echo.port, count: OPS });
+  echo.child.kill();
+
+  const bridge = await startBridge();
+  const base = await bridge.stats(true);
+  await runLoad({ op: 'register', port: bridge.port, count: 20_000, prefix: 'warm-', lifetime: 30 });
+  const reg = await runLoad({ op: 'register', port: bridge.port, count: OPS, prefix: 'ops-', collectIds: true });
+  const upd = await runLoad({ op: 'update', port: bridge.port, count: OPS, ids: reg.ids!, lifetime: 90_000 });
+  const del = await runLoad({ op: 'deregister', port: bridge.port, count: OPS, ids: reg.ids! });
+  delete reg.ids;
+  console.log('');
+  line('ceiling (UDP echo)', ceiling);
+  line('Register', reg);
+  line('Update', upd);
+  line('De-register', del);
+  console.log(`Register bridge/ceiling    ${(reg.perSecond / ceiling.perSecond).toFixed(2)}`);
+
+  // Hold HELD registrations that all expire in the same second, some time after filling.
+  await new Promise((r) => setTimeout(r, 32_000)); // let the warm-up registrations expire
+  const empty = await bridge.stats(true);
+  const fillSeconds = HELD / Math.max(1000, reg.perSecond * 0.7);
+  const deadline = Date.now() + fillSeconds * 1000 + 30_000;
+  const first = Math.min(100_000, HELD);
+  await runLoad({ op: 'register', port: bridge.port, count: first, prefix: 'held-a-', deadline });
+  const at100k = await bridge.stats(true);
+  console.log('');
+  console.log(`heap per registration      ${fmt((at100k.heapUsed - empty.heapUsed) / at100k.registrations)} bytes at ${fmt(at100k.registrations)} held`);
+  if (HELD > first) {
+    const fill = await runLoad({ op: 'register', port: bridge.port, count: HELD - first, prefix: 'held-b-', deadline, window: 4 });
+    const atHeld = await bridge.stats(true);
+    console.log(`heap per registration      ${fmt((atHeld.heapUsed - empty.heapUsed) / atHeld.registrations)} bytes at ${fmt(atHeld.registrations)} held (fill ${fmt(fill.perSecond)}/s, ${fill.lost} lost)`);
+    console.log(`rss                        ${fmt(atHeld.rss / 2 ** 20)} MiB (baseline ${fmt(base.rss / 2 ** 20)} MiB)`);
+  }
+  await bridge.stats(false, true);
+  const waitUntil = deadline + 3000;
+  while (Date.now() < waitUntil || (await bridge.stats()).registrations > 0) await new Promise((r) => setTimeout(r, 500));
+  const storm = await bridge.stats(false, true);
+  console.log(`expiry storm               ${fmt(HELD)} expired in the same second, worst event-loop stall ${storm.maxStallMs.toFixed(1)} ms`);
+  bridge.child.kill('SIGTERM');
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
