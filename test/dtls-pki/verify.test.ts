@@ -62,6 +62,30 @@ describe('verifyClientChain', () => {
     expect(verifyClientChain([leaf, notCaCert], [ca.certificateDer], now)).toMatchObject({ ok: false, reason: 'issuer is not a CA' });
   });
 
+  it('enforces a root pathLenConstraint of 0 on an OpenSSL-made three-level chain (RFC 5280 §4.2.1.9)', () => {
+    const mk = (name: string, pathlen: string, signer?: string) => {
+      const key = dir.path(`${name}.key`);
+      const ext = dir.write(`${name}.cnf`, `[v3]\nbasicConstraints=critical,CA:TRUE${pathlen}\nkeyUsage=critical,keyCertSign,digitalSignature\n`);
+      if (!signer) {
+        expect(run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', dir.path(`${name}.pem`), '-subj', `/CN=${name}`, '-days', '5', '-config', ext, '-extensions', 'v3']).status).toBe(0);
+      } else {
+        run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', dir.path(`${name}.csr`), '-subj', `/CN=${name}`]);
+        const r = run('openssl', ['x509', '-req', '-in', dir.path(`${name}.csr`), '-CA', dir.path(`${signer}.pem`), '-CAkey', dir.path(`${signer}.key`), '-CAcreateserial', '-days', '5', '-extfile', ext, '-extensions', 'v3', '-out', dir.path(`${name}.pem`)]);
+        expect(r.status).toBe(0);
+      }
+      return der(dir.read(`${name}.pem`).toString());
+    };
+    const root = mk('pl-root', ',pathlen:0');
+    const inter = mk('pl-inter', '', 'pl-root');
+    run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', dir.path('pl-leaf.key'), '-out', dir.path('pl-leaf.csr'), '-subj', '/CN=dev-pl']);
+    const leaf = run('openssl', ['x509', '-req', '-in', dir.path('pl-leaf.csr'), '-CA', dir.path('pl-inter.pem'), '-CAkey', dir.path('pl-inter.key'), '-CAcreateserial', '-days', '5']);
+    expect(verifyClientChain([der(leaf.out), inter], [root], new Date())).toMatchObject({ ok: false, reason: 'issuer pathLenConstraint exceeded' });
+    // OpenSSL agrees that the path is invalid.
+    const v = run('openssl', ['verify', '-CAfile', dir.path('pl-root.pem'), '-untrusted', dir.path('pl-inter.pem'), dir.write('pl-leaf.pem', leaf.out)]);
+    expect(v.status).not.toBe(0);
+    expect(v.out).toMatch(/path length/);
+  });
+
   it('refuses a certificate from another CA', () => {
     const other = generateCertificateAuthority('Other CA', now);
     const leaf = issueCertificate({ subjectCN: 'dev1', subjectPublicKey: p256().publicKey, issuerKey: other.privateKey, issuerCertDer: other.certificateDer, validDays: 30, now });

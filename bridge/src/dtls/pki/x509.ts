@@ -254,7 +254,7 @@ export function parseBasicConstraints(ext: ParsedExtension | undefined): DerResu
   let pathLen: number | undefined;
   for (const f of fields.value) {
     if (f.tag === TAG.BOOLEAN) cA = f.contents[0] !== 0;
-    else if (f.tag === TAG.INTEGER && f.contents.length <= 2) pathLen = f.contents.readUIntBE(0, f.contents.length);
+    else if (f.tag === TAG.INTEGER && f.contents.length >= 1 && f.contents.length <= 2 && (f.contents[0]! & 0x80) === 0) pathLen = f.contents.readUIntBE(0, f.contents.length);
     else return { ok: false, reason: 'malformed basicConstraints' };
   }
   return { ok: true, value: { cA, pathLen } };
