@@ -48,4 +48,14 @@ describe('fleet table', () => {
     await flushPromises();
     expect(wrapper.findAll('.fleet-body .fleet-row').map((r) => r.attributes('data-endpoint'))).toEqual(['a', 'b', 'c']);
   });
+
+  it('keeps the sortable header and says so when the search matches nothing', async () => {
+    const wrapper = mountTable();
+    const fleet = useFleetStore();
+    fleet.applySnapshotPart(snapshot(1, [summary('meter-1')]));
+    fleet.query = 'valve';
+    await flushPromises();
+    expect(wrapper.find('[data-test="no-match"]').text()).toBe('No endpoint matches “valve”.');
+    expect(wrapper.findAll('.head-cell')).toHaveLength(12);
+  });
 });
