@@ -19,6 +19,13 @@ import { MemoryRegistrationStore } from './registry/memory-registration-store.js
 import { newRegistrationId } from './registry/registration-id.js';
 import type { RegistrationStore } from './registry/registration-store.js';
 import { UdpTransport } from './transport/udp-transport.js';
+import { join } from 'node:path';
+import { DisableTracker } from './lwm2m/disable-tracker.js';
+import { AuditLog } from './lwm2m/downlink/audit-log.js';
+import { DeviceModels } from './lwm2m/downlink/device-models.js';
+import { DeviceOperations } from './lwm2m/downlink/device-operations.js';
+import { DeviceRequester } from './lwm2m/downlink/device-requester.js';
+import { ObjectRegistry } from './model/object-registry.js';
 import { listeningUris } from './transport/addresses.js';
 
 export const BRIDGE_VERSION = '0.1.0';
@@ -30,6 +37,10 @@ export interface Bridge {
   readonly events: RegistrationEventBus;
   readonly handler: RegistrationHandler;
   readonly coap: CoapEndpoint;
+  readonly operations: DeviceOperations;
+  readonly models: DeviceModels;
+  readonly audit: AuditLog;
+  readonly disables: DisableTracker;
   close(): Promise<void>;
 }
 
@@ -45,7 +56,24 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const store = new MemoryRegistrationStore();
   const events = new RegistrationEventBus((error) => log.error('event listener failed', { error }));
   const expiry = new ExpiryWheel(now());
-  const handler = new RegistrationHandler({ store, expiry, now, newId: newRegistrationId });
+  const disables = new DisableTracker();
+  const handler = new RegistrationHandler({
+    store,
+    expiry,
+    now,
+    newId: newRegistrationId,
+    classifyDeregister: (registration, at) => disables.classifyDeregister(registration.id, at),
+    returningFromDisable: (endpoint) => disables.returned(endpoint),
+  });
+  const objectRegistry = new ObjectRegistry({
+    userDir: join(config.dataDir, 'models'),
+    onReport: (report) => log.info('object models loaded', { ...report }),
+  });
+  objectRegistry.watch();
+  const models = new DeviceModels(objectRegistry, config.objectLayout);
+  const audit = new AuditLog();
+  const requester = new DeviceRequester({ timeoutMs: config.downlinkTimeoutMs });
+  const operations = new DeviceOperations({ store, requester, models, disables, audit, now });
 
   const udp = await UdpTransport.bind(config.coapHost, config.coapPort, log);
   const coap = new CoapEndpoint(udp, { log, now });
@@ -57,6 +85,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const registrationInterface = new RegistrationInterface(handler, events, log);
   coapServer.on('request', registrationInterface.onRequest);
   coapServer.on('error', (error: unknown) => log.warn('coap server error', { error }));
+  requester.attach('coap', coap);
 
   const scheduler = new ExpiryScheduler({ expireDue: (limit) => handler.expireDue(limit), publish: (e) => events.publish(e) });
   scheduler.start();
@@ -92,8 +121,14 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     events,
     handler,
     coap,
+    operations,
+    models,
+    audit,
+    disables,
     async close() {
       scheduler.stop();
+      requester.close();
+      objectRegistry.close();
       coap.close();
       await consoleServer?.close();
       await udp.close();

@@ -15,13 +15,17 @@ export interface BridgeConfig {
   /** Whether endpoints without credentials may register over plain CoAP. */
   allowUnsecured: boolean;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** Milliseconds a downlink request (Read, Write, Execute…) may take, retransmissions included. */
+  downlinkTimeoutMs: number;
+  /** Server-object numbering for devices without their own choice: published LwM2M or the seed's draft. */
+  objectLayout: 'published' | 'draft';
 }
 
 interface Setting {
   key: keyof BridgeConfig;
   flag: string;
   env: string;
-  kind: 'string' | 'port' | 'boolean' | 'level';
+  kind: 'string' | 'port' | 'boolean' | 'level' | 'ms' | 'layout';
   help: string;
 }
 
@@ -35,6 +39,8 @@ const SETTINGS: Setting[] = [
   { key: 'dataDir', flag: '--data-dir', env: 'LWM2M_DATA_DIR', kind: 'string', help: 'folder for keys, credentials and the console token' },
   { key: 'allowUnsecured', flag: '--allow-unsecured', env: 'LWM2M_ALLOW_UNSECURED', kind: 'boolean', help: 'let endpoints without credentials register over plain CoAP (true|false)' },
   { key: 'logLevel', flag: '--log-level', env: 'LWM2M_LOG_LEVEL', kind: 'level', help: 'error | warn | info | debug' },
+  { key: 'downlinkTimeoutMs', flag: '--downlink-timeout', env: 'LWM2M_DOWNLINK_TIMEOUT_MS', kind: 'ms', help: 'ms to wait for a device to answer a Read/Write/Execute' },
+  { key: 'objectLayout', flag: '--object-layout', env: 'LWM2M_OBJECT_LAYOUT', kind: 'layout', help: "Server object numbering: 'published' (LwM2M 1.x) or 'draft' (the seed)" },
 ];
 
 export const DEFAULT_CONFIG: BridgeConfig = {
@@ -47,6 +53,8 @@ export const DEFAULT_CONFIG: BridgeConfig = {
   dataDir: 'data',
   allowUnsecured: true,
   logLevel: 'info',
+  downlinkTimeoutMs: 30_000,
+  objectLayout: 'published',
 };
 
 export type ConfigResult = { ok: true; config: BridgeConfig; help: boolean } | { ok: false; error: string };
@@ -65,6 +73,14 @@ function convert(setting: Setting, raw: string): { ok: true; value: unknown } | 
       if (raw === 'true' || raw === '1' || raw === '') return { ok: true, value: true };
       if (raw === 'false' || raw === '0') return { ok: true, value: false };
       return { ok: false, error: `${setting.flag}: expected true or false` };
+    case 'ms': {
+      const n = Number(raw);
+      if (!/^\d{1,7}$/.test(raw) || n < 100) return { ok: false, error: `${setting.flag}: expected milliseconds (100 or more)` };
+      return { ok: true, value: n };
+    }
+    case 'layout':
+      if (raw === 'published' || raw === 'draft') return { ok: true, value: raw };
+      return { ok: false, error: `${setting.flag}: expected published or draft` };
     case 'level':
       if (raw === 'error' || raw === 'warn' || raw === 'info' || raw === 'debug') return { ok: true, value: raw };
       return { ok: false, error: `${setting.flag}: expected error, warn, info or debug` };

@@ -19,6 +19,11 @@ export interface RegisteredEvent {
   type: 'registered';
   at: number;
   registration: Registration;
+  /**
+   * Set when this endpoint left after a Disable: when it left and when it was expected back,
+   * so the console can tell how early or late it returned (`at - expectedBackAt`).
+   */
+  returnedFromDisable?: { disabledAt: number; expectedBackAt: number };
 }
 
 export interface UpdatedEvent {

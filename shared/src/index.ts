@@ -6,3 +6,4 @@ export * from './model.js';
 export * from './values.js';
 export * from './oma-objects.js';
 export * from './fleet-text.js';
+export * from './operations.js';

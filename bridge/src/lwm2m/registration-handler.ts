@@ -73,6 +73,8 @@ export interface RegistrationHandlerDeps {
    * ends with `disabled` and the time the device is expected back.
    */
   classifyDeregister?: (registration: Registration, now: number) => { reason: EndReason; expectedBackAt?: number };
+  /** Issue 4: tells whether a registering endpoint is coming back from a Disable. */
+  returningFromDisable?: (endpoint: string) => { disabledAt: number; expectedBackAt: number } | undefined;
 }
 
 /** RFC 7252 §12.3 */
@@ -155,7 +157,10 @@ export class RegistrationHandler {
       events.push({ type: 'ended', at: now, registration: previous, reason: 'replaced' });
     }
     this.deps.expiry.schedule(registration.id, registration.expiresAt);
-    events.push({ type: 'registered', at: now, registration });
+    const registered: RegistrationEvent = { type: 'registered', at: now, registration };
+    const back = this.deps.returningFromDisable?.(registration.endpoint);
+    if (back) registered.returnedFromDisable = back;
+    events.push(registered);
     return { outcome: { ok: true, code: '2.01', locationPath: ['rd', registration.id] }, events };
   }
 
