@@ -1,46 +1,55 @@
 /**
- * Assembles the bridge: transports → CoAP endpoint → `coap` Server → registration interface →
- * registry → event bus → console. Everything here is wiring; the rules live in lwm2m/ and
- * registry/, the I/O in transport/ and console/.
+ * Assembles the bridge: transports (UDP, DTLS) → CoAP endpoints → `coap` Servers →
+ * registration interface → registry → event bus → console; and back down for device
+ * operations. Everything here is wiring; the rules live in lwm2m/, registry/ and security/,
+ * the I/O in transport/, dtls/ and console/.
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server as CoapServer } from 'coap';
-import type { ServerInfo } from '@lwm2m-console/shared';
+import type { RegistrationEvent, ServerInfo } from '@lwm2m-console/shared';
 import { CoapEndpoint } from './coap/coap-endpoint.js';
 import type { BridgeConfig } from './config.js';
 import { startConsoleServer, type ConsoleServer } from './console/console-server.js';
 import { RegistrationEventBus } from './events/registration-event-bus.js';
 import type { Logger } from './log.js';
-import { RegistrationHandler } from './lwm2m/registration-handler.js';
-import { RegistrationInterface } from './lwm2m/registration-interface.js';
-import { ExpiryScheduler } from './registry/expiry-scheduler.js';
-import { ExpiryWheel } from './registry/expiry-wheel.js';
-import { MemoryRegistrationStore } from './registry/memory-registration-store.js';
-import { newRegistrationId } from './registry/registration-id.js';
-import type { RegistrationStore } from './registry/registration-store.js';
-import { UdpTransport } from './transport/udp-transport.js';
-import { join } from 'node:path';
 import { DisableTracker } from './lwm2m/disable-tracker.js';
 import { AuditLog } from './lwm2m/downlink/audit-log.js';
 import { DeviceModels } from './lwm2m/downlink/device-models.js';
 import { DeviceOperations } from './lwm2m/downlink/device-operations.js';
 import { DeviceRequester } from './lwm2m/downlink/device-requester.js';
+import { RegistrationHandler } from './lwm2m/registration-handler.js';
+import { RegistrationInterface } from './lwm2m/registration-interface.js';
 import { ObjectRegistry } from './model/object-registry.js';
+import { ExpiryScheduler } from './registry/expiry-scheduler.js';
+import { ExpiryWheel } from './registry/expiry-wheel.js';
+import { MemoryRegistrationStore } from './registry/memory-registration-store.js';
+import { newRegistrationId } from './registry/registration-id.js';
+import type { RegistrationStore } from './registry/registration-store.js';
+import { CredentialStore } from './security/credential-store.js';
+import { startCoaps, type Coaps } from './security/coaps.js';
+import { SecurityPolicy, type SecuritySettings } from './security/security-policy.js';
 import { listeningUris } from './transport/addresses.js';
+import { UdpTransport } from './transport/udp-transport.js';
 
 export const BRIDGE_VERSION = '0.1.0';
 
 export interface Bridge {
   readonly coapPort: number;
+  /** Undefined when CoAPS is off (`coapsPort` -1). */
+  readonly coapsPort: number | undefined;
   readonly console: ConsoleServer | undefined;
   readonly store: RegistrationStore;
   readonly events: RegistrationEventBus;
   readonly handler: RegistrationHandler;
   readonly coap: CoapEndpoint;
+  readonly coaps: Coaps | undefined;
   readonly operations: DeviceOperations;
   readonly models: DeviceModels;
   readonly audit: AuditLog;
   readonly disables: DisableTracker;
+  readonly credentials: CredentialStore;
+  readonly security: SecuritySettings;
   close(): Promise<void>;
 }
 
@@ -55,46 +64,68 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const now = deps.now ?? Date.now;
   const store = new MemoryRegistrationStore();
   const events = new RegistrationEventBus((error) => log.error('event listener failed', { error }));
-  const expiry = new ExpiryWheel(now());
+  const credentials = CredentialStore.open(join(config.dataDir, 'credentials.json'), now);
+  const security: SecuritySettings = { allowUnsecured: config.allowUnsecured };
   const disables = new DisableTracker();
   const handler = new RegistrationHandler({
     store,
-    expiry,
+    expiry: new ExpiryWheel(now()),
     now,
     newId: newRegistrationId,
+    policy: new SecurityPolicy(credentials, security),
     classifyDeregister: (registration, at) => disables.classifyDeregister(registration.id, at),
     returningFromDisable: (endpoint) => disables.returned(endpoint),
   });
+
   const objectRegistry = new ObjectRegistry({
     userDir: join(config.dataDir, 'models'),
-    onReport: (report) => log.info('object models loaded', { ...report }),
+    onReport: (report) => log.info('object models loaded', { loaded: report.loaded.length, errors: report.errors }),
   });
   objectRegistry.watch();
   const models = new DeviceModels(objectRegistry, config.objectLayout);
   const audit = new AuditLog();
   const requester = new DeviceRequester({ timeoutMs: config.downlinkTimeoutMs });
   const operations = new DeviceOperations({ store, requester, models, disables, audit, now });
+  const registrationInterface = new RegistrationInterface(handler, events, log);
+  const publish = (list: readonly RegistrationEvent[]) => list.forEach((e) => events.publish(e));
+
+  /** One `coap` Server per endpoint: the package's Server listens on one socket. */
+  const serve = (endpoint: CoapEndpoint): CoapServer => {
+    // cacheSize 1: the package's own response cache is unused with a custom socket (we
+    // deduplicate in CoapEndpoint) but would still fill with every response it sends.
+    const server = new CoapServer({ cacheSize: 1 });
+    server.listen(endpoint.serverSocket as never);
+    server.on('request', registrationInterface.onRequest);
+    server.on('error', (error: unknown) => log.warn('coap server error', { error }));
+    return server;
+  };
 
   const udp = await UdpTransport.bind(config.coapHost, config.coapPort, log);
   const coap = new CoapEndpoint(udp, { log, now });
   udp.onDatagram((msg, address, port) => coap.handleDatagram(msg, address, port));
-  // cacheSize 1: the package's own response cache is unused with a custom socket (we
-  // deduplicate in CoapEndpoint) but would still fill with every response it sends.
-  const coapServer = new CoapServer({ cacheSize: 1 });
-  coapServer.listen(coap.serverSocket as never);
-  const registrationInterface = new RegistrationInterface(handler, events, log);
-  coapServer.on('request', registrationInterface.onRequest);
-  coapServer.on('error', (error: unknown) => log.warn('coap server error', { error }));
+  serve(coap);
   requester.attach('coap', coap);
+
+  let coaps: Coaps | undefined;
+  if (config.coapsPort >= 0) {
+    coaps = await startCoaps({ config, credentials, log, now, onPeerMoved: (id, address, port) => publish(handler.relocate(id, address, port).events) });
+    serve(coaps.endpoint);
+    requester.attach('coaps', coaps.endpoint);
+    events.subscribe((e) => coaps!.track(e));
+  }
 
   const scheduler = new ExpiryScheduler({ expireDue: (limit) => handler.expireDue(limit), publish: (e) => events.publish(e) });
   scheduler.start();
 
   const coapPort = udp.address().port;
+  const coapsPort = coaps?.port;
   const info = (): ServerInfo => ({
     version: BRIDGE_VERSION,
-    coapUris: listeningUris('coap', config.coapHost, coapPort),
-    allowUnsecured: config.allowUnsecured,
+    coapUris: [
+      ...listeningUris('coap', config.coapHost, coapPort),
+      ...(coapsPort !== undefined ? listeningUris('coaps', config.coapsHost, coapsPort) : []),
+    ],
+    allowUnsecured: security.allowUnsecured,
   });
 
   let consoleServer: ConsoleServer | undefined;
@@ -116,21 +147,26 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
 
   return {
     coapPort,
+    coapsPort,
     console: consoleServer,
     store,
     events,
     handler,
     coap,
+    coaps,
     operations,
     models,
     audit,
     disables,
+    credentials,
+    security,
     async close() {
       scheduler.stop();
       requester.close();
       objectRegistry.close();
       coap.close();
       await consoleServer?.close();
+      await coaps?.close();
       await udp.close();
     },
   };

@@ -19,6 +19,8 @@ export interface BridgeConfig {
   downlinkTimeoutMs: number;
   /** Server-object numbering for devices without their own choice: published LwM2M or the seed's draft. */
   objectLayout: 'published' | 'draft';
+  /** PEM file of CA certificates that X.509 device certificates must chain to; empty: none. */
+  trustCaFile: string;
 }
 
 interface Setting {
@@ -40,6 +42,7 @@ const SETTINGS: Setting[] = [
   { key: 'allowUnsecured', flag: '--allow-unsecured', env: 'LWM2M_ALLOW_UNSECURED', kind: 'boolean', help: 'let endpoints without credentials register over plain CoAP (true|false)' },
   { key: 'logLevel', flag: '--log-level', env: 'LWM2M_LOG_LEVEL', kind: 'level', help: 'error | warn | info | debug' },
   { key: 'downlinkTimeoutMs', flag: '--downlink-timeout', env: 'LWM2M_DOWNLINK_TIMEOUT_MS', kind: 'ms', help: 'ms to wait for a device to answer a Read/Write/Execute' },
+  { key: 'trustCaFile', flag: '--trust-ca', env: 'LWM2M_TRUST_CA', kind: 'string', help: 'PEM file with the CA certificates device certificates must chain to' },
   { key: 'objectLayout', flag: '--object-layout', env: 'LWM2M_OBJECT_LAYOUT', kind: 'layout', help: "Server object numbering: 'published' (LwM2M 1.x) or 'draft' (the seed)" },
 ];
 
@@ -55,6 +58,7 @@ export const DEFAULT_CONFIG: BridgeConfig = {
   logLevel: 'info',
   downlinkTimeoutMs: 30_000,
   objectLayout: 'published',
+  trustCaFile: '',
 };
 
 export type ConfigResult = { ok: true; config: BridgeConfig; help: boolean } | { ok: false; error: string };

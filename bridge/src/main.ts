@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const bridge = await startBridge(config, { log });
 
   process.stdout.write(`coap listening on udp://${config.coapHost}:${bridge.coapPort}\n`);
+  if (bridge.coapsPort !== undefined) process.stdout.write(`coaps listening on udp://${config.coapsHost}:${bridge.coapsPort}\n`);
   if (bridge.console) process.stdout.write(`console listening on ${bridge.console.url}\n`);
   serveDiagnosticsOverIpc(bridge);
 

@@ -7,3 +7,4 @@ export * from './values.js';
 export * from './oma-objects.js';
 export * from './fleet-text.js';
 export * from './operations.js';
+export * from './security.js';

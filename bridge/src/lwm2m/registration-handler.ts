@@ -240,6 +240,21 @@ export class RegistrationHandler {
     return events;
   }
 
+  /**
+   * RFC 9146: a DTLS peer's address changed under its Connection ID. The session, and so the
+   * registration, go on; the new address is recorded as an Update would record it.
+   */
+  relocate(id: string, address: string, port: number): HandlerResult {
+    const current = this.deps.store.getById(id);
+    if (!current) return refuse('4.04', `no registration ${id}`);
+    const changes: RegistrationChanges = {};
+    const next: Registration = { ...current };
+    if (address !== current.address) next.address = changes.address = address;
+    if (port !== current.port) next.port = changes.port = port;
+    this.deps.store.replace(next);
+    return { outcome: { ok: true, code: '2.04' }, events: [{ type: 'updated', at: this.deps.now(), registration: next, changes }] };
+  }
+
   /** Operator removal (console) or capacity eviction. */
   evict(id: string): HandlerResult {
     const current = this.deps.store.getById(id);

@@ -1,0 +1,97 @@
+/**
+ * CoAPS wiring: the server's own identity (generated on first start, kept in the data
+ * folder), the credential resolver the DTLS handshake consults, the PSK and ECDHE-ECDSA key
+ * exchanges, and the index that lets a Connection ID address change move its registration.
+ */
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import type { RegistrationEvent } from '@lwm2m-console/shared';
+import { CoapEndpoint } from '../coap/coap-endpoint.js';
+import type { BridgeConfig } from '../config.js';
+import type { DtlsCredentialResolver } from '../dtls/credentials.js';
+import { pskKeyExchange } from '../dtls/key-exchange.js';
+import { createEcdheEcdsaKeyExchange } from '../dtls/pki/ecdhe-ecdsa-key-exchange.js';
+import { loadOrCreateServerIdentity } from '../dtls/pki/server-identity-store.js';
+import { spkiFingerprint } from '../dtls/pki/verify.js';
+import type { Logger } from '../log.js';
+import { DtlsTransport } from '../transport/dtls-transport.js';
+import type { CredentialStore } from './credential-store.js';
+
+export interface Coaps {
+  readonly port: number;
+  readonly endpoint: CoapEndpoint;
+  readonly transport: DtlsTransport;
+  /** Keeps the address → registration index in step with registry events. */
+  track(event: RegistrationEvent): void;
+  close(): Promise<void>;
+}
+
+export interface CoapsOptions {
+  config: BridgeConfig;
+  credentials: CredentialStore;
+  log: Logger;
+  now: () => number;
+  onPeerMoved: (registrationId: string, address: string, port: number) => void;
+}
+
+/** Splits a PEM bundle into DER certificates. */
+export function readCertificates(file: string): Buffer[] {
+  const pem = readFileSync(file, 'utf8');
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new Error(`${file}: no PEM certificate`);
+  return blocks.map((b) => new X509Certificate(b).raw);
+}
+
+export async function startCoaps(o: CoapsOptions): Promise<Coaps> {
+  const { config, credentials, log } = o;
+  const { identity, created } = loadOrCreateServerIdentity(config.dataDir, 'lwm2m-console');
+  if (created) log.info('generated the DTLS server key pair and certificate', { dataDir: config.dataDir });
+  const trustAnchors = config.trustCaFile ? readCertificates(config.trustCaFile) : [];
+  const resolver: DtlsCredentialResolver = {
+    pskKeyFor: (id) => credentials.pskKeyFor(id),
+    // RFC 7250: a raw public key is trusted when an endpoint's credential holds exactly it.
+    verifyRawPublicKey: (spki) => credentials.endpointForFingerprint(spkiFingerprint(spki)),
+  };
+  const transport = await DtlsTransport.bind(
+    config.coapsHost,
+    config.coapsPort,
+    {
+      credentials: resolver,
+      now: o.now,
+      keyExchanges: [pskKeyExchange, createEcdheEcdsaKeyExchange({ serverIdentity: identity, trustAnchors, now: () => new Date(o.now()) })],
+    },
+    log,
+  );
+  const endpoint = new CoapEndpoint(transport, { log, now: o.now });
+  transport.onDatagram((msg, address, port) => endpoint.handleDatagram(msg, address, port));
+
+  /** `address:port` of a DTLS registration -> its id. Bounded by the registrations held. */
+  const byAddress = new Map<string, string>();
+  const key = (address: string, port: number) => `${address}:${port}`;
+  transport.onPeerMoved((session, oldAddress, oldPort) => {
+    const id = byAddress.get(key(oldAddress, oldPort));
+    if (id) o.onPeerMoved(id, session.address, session.port);
+  });
+
+  return {
+    port: transport.address().port,
+    endpoint,
+    transport,
+    track(e) {
+      const r = e.registration;
+      if (r.transport !== 'coaps') return;
+      if (e.type === 'ended') {
+        if (byAddress.get(key(r.address, r.port)) === r.id) byAddress.delete(key(r.address, r.port));
+        return;
+      }
+      if (e.type === 'updated' && (e.changes.address !== undefined || e.changes.port !== undefined)) {
+        for (const [k, id] of byAddress) if (id === r.id && k !== key(r.address, r.port)) byAddress.delete(k);
+      }
+      byAddress.set(key(r.address, r.port), r.id);
+    },
+    async close() {
+      endpoint.close();
+      await transport.close();
+    },
+  };
+}
