@@ -4,6 +4,7 @@
  * operations. Everything here is wiring; the rules live in lwm2m/, registry/ and security/,
  * the I/O in transport/, dtls/ and console/.
  */
+import { unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server as CoapServer } from 'coap';
@@ -64,7 +65,14 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const now = deps.now ?? Date.now;
   const store = new MemoryRegistrationStore();
   const events = new RegistrationEventBus((error) => log.error('event listener failed', { error }));
-  const credentials = CredentialStore.open(join(config.dataDir, 'credentials.json'), now);
+  const credentialsFile = join(config.dataDir, 'credentials.json');
+  const credentials = CredentialStore.open(credentialsFile, now);
+  // The `credentials` command writes the same file; pick its changes up (rename-safe polling).
+  const onCredentialsFile = () => {
+    const r = credentials.reload();
+    if (!r.ok) log.warn('credentials file not reloaded', { error: r.error });
+  };
+  watchFile(credentialsFile, { interval: 1000, persistent: false }, onCredentialsFile);
   const security: SecuritySettings = { allowUnsecured: config.allowUnsecured };
   const disables = new DisableTracker();
   const handler = new RegistrationHandler({
@@ -161,6 +169,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     credentials,
     security,
     async close() {
+      unwatchFile(credentialsFile, onCredentialsFile);
       scheduler.stop();
       requester.close();
       objectRegistry.close();

@@ -57,3 +57,18 @@ describe('CredentialStore', () => {
     expect(readFileSync(file, 'utf8')).toBe('{"hello":1}');
   });
 });
+
+describe('CredentialStore.reload', () => {
+  it('picks up what another process wrote, and keeps the old state when the file is broken', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'creds-')), 'credentials.json');
+    const bridgeView = CredentialStore.open(file);
+    const cli = CredentialStore.open(file);
+    cli.put({ endpoint: 'dev9', mode: 'psk', identity: 'id9', keyHex: '0099' });
+    expect(bridgeView.pskKeyFor('id9')).toBeUndefined();
+    expect(bridgeView.reload()).toEqual({ ok: true });
+    expect(bridgeView.pskKeyFor('id9')?.toString('hex')).toBe('0099');
+    writeFileSync(file, '{broken');
+    expect(bridgeView.reload().ok).toBe(false);
+    expect(bridgeView.pskKeyFor('id9')?.toString('hex')).toBe('0099');
+  });
+});

@@ -62,6 +62,32 @@ export class CredentialStore {
     return store;
   }
 
+  /**
+   * Re-reads the file after another process (the `credentials` command) changed it. A file
+   * that no longer parses leaves the credentials in memory as they were.
+   */
+  reload(): { ok: true } | { ok: false; error: string } {
+    if (!this.file || !existsSync(this.file)) return { ok: true };
+    let data: unknown;
+    try {
+      data = JSON.parse(readFileSync(this.file, 'utf8'));
+    } catch (error) {
+      return { ok: false, error: `${this.file}: ${(error as Error).message}` };
+    }
+    const fresh = new CredentialStore(this.file, this.now);
+    try {
+      fresh.load(data);
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+    this.byEndpoint.clear();
+    this.pskByIdentity.clear();
+    this.endpointByFingerprint.clear();
+    for (const s of fresh.byEndpoint.values()) this.index(s);
+    for (const l of this.listeners) l();
+    return { ok: true };
+  }
+
   private load(data: unknown): void {
     if (!isRecord(data) || data.version !== FILE_VERSION || !Array.isArray(data.credentials)) {
       throw new Error(`${this.file}: not a credentials file of version ${FILE_VERSION}`);
