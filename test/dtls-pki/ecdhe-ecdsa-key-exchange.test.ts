@@ -201,6 +201,12 @@ describe('ECDHE_ECDSA key exchange', () => {
     expect(run.serverMessages()).toMatchObject({ alert: ALERT.unsupported_certificate });
   });
 
+  it('leaves a client with no common certificate type to its PSK suites when it offers some', () => {
+    const kx = createEcdheEcdsaKeyExchange({ serverIdentity: server, trustAnchors: [ca.certificateDer], rawPublicKeys: false });
+    const ch = { ...rpkHello(), cipherSuites: [0xc0ae, 0xc0a8] };
+    expect(kx.accepts(ch)).toBe(false);
+  });
+
   it('is not offered to clients without secp256r1, so another suite can be chosen', () => {
     const kx = createEcdheEcdsaKeyExchange({ serverIdentity: server, trustAnchors: [ca.certificateDer] });
     expect(kx.accepts(hello([[EXT.supported_groups, hex('0002001d')]]))).toBe(false);

@@ -11,6 +11,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { PeerIdentity } from '../credentials.js';
+import { suiteById } from '../cipher-suites.js';
 import type { KeyExchange, KeyExchangeContext, KeyExchangeRun, KeyExchangeStep, OutgoingHandshake } from '../key-exchange.js';
 import type { Extension } from '../hello.js';
 import { AlertDescription, type AlertDescriptionCode, HandshakeType } from '../wire.js';
@@ -65,9 +66,10 @@ export function createEcdheEcdsaKeyExchange(options: EcdheEcdsaOptions): EcdheEc
     name: 'ecdhe_ecdsa',
     accepts(hello) {
       const n = negotiateEcdheEcdsa(hello.extensions, caps());
-      // Fatal negotiation errors (RFC 8422 §5.1.2 illegal_parameter, RFC 7250 §4.2
-      // unsupported_certificate) are reported from serverMessages(), so the suite is "accepted".
-      return n.ok || n.fatalForAll === true || n.alert === ALERT.unsupported_certificate;
+      if (n.ok || n.fatalForAll === true) return true; // fatal errors are sent from serverMessages()
+      // RFC 7250 §4.2: no common certificate type ends the handshake with unsupported_certificate,
+      // unless the client also offers a suite without certificates (PSK) that may still be chosen.
+      return n.alert === ALERT.unsupported_certificate && !hello.cipherSuites.some((id) => suiteById(id)?.keyExchange === 'psk');
     },
     start(ctx) {
       const negotiation = negotiateEcdheEcdsa(ctx.clientHello.extensions, caps());
