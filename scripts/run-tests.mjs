@@ -6,6 +6,36 @@ import { mkdirSync, readFileSync } from 'node:fs';
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', shell: false });
 
+// The tests run against real peers from Debian (PEERS.md). On a fresh machine, install the
+// missing ones when we may (root with apt-get); otherwise say exactly what to install.
+const PEERS = {
+  'coap-client-notls': 'libcoap3-bin',
+  'coap-client-openssl': 'libcoap3-bin',
+  'coap-client-gnutls': 'libcoap3-bin',
+  'gnutls-cli': 'gnutls-bin',
+  openssl: 'openssl',
+  chromium: 'chromium',
+};
+const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+const missing = [...new Set(Object.entries(PEERS).filter(([bin]) => !has(bin)).map(([, pkg]) => pkg))];
+if (missing.length > 0) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && has('apt-get')) {
+    console.log(`installing test peers: ${missing.join(' ')}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+    if (!install || install.status !== 0) {
+      console.log('0 passed, 1 failed');
+      process.exit(1);
+    }
+  } else {
+    console.error(`the tests need Debian packages: sudo apt-get install -y ${missing.join(' ')}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
 const build = run('npm', ['run', 'build', '--silent']);
 if (build.status !== 0) {
   console.log('0 passed, 1 failed');
