@@ -99,6 +99,7 @@ export class DtlsPskClient {
       let content = r.fragment;
       if (r.epoch !== this.readEpoch) continue;
       if (r.epoch > 0) {
+        if (!this.suite || !this.block) continue;
         const plain = open(this.suite!, directionKeys(this.suite!, this.block!, 'server'), r, r.fragment);
         if (!plain) continue;
         content = plain;
@@ -109,7 +110,9 @@ export class DtlsPskClient {
           content = inner.content;
         }
       }
-      if (type === ContentType.changeCipherSpec) this.readEpoch = 1;
+      if (type === ContentType.changeCipherSpec) {
+        if (this.block) this.readEpoch = 1; // a stray CCS before our keys exist is ignored
+      }
       else if (type === ContentType.alert && content.length === 2) this.emit({ kind: 'alert', level: content[0]!, description: content[1]! });
       else if (type === ContentType.applicationData && this.connected) this.emit({ kind: 'data', data: content });
       else if (type === ContentType.handshake) {

@@ -7,12 +7,12 @@
  * records are dropped silently (RFC 6347 §4.1.2.7) and counted in `stats()`; every limit is a
  * number in `DtlsServerOptions`; nothing a peer sends throws out of `handleDatagram`.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytesFromPool as randomBytes } from './random-pool.js';
 import type dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { SessionSecurity } from '@lwm2m-console/shared';
 import { type Logger, silentLogger } from '../log.js';
-import { addressKey, Connection, type ConnectionHost } from './connection.js';
+import { addressKey, Connection, type ConnectionHost, ownCopy } from './connection.js';
 import { CookieJar } from './cookie.js';
 import type { DtlsCredentialResolver } from './credentials.js';
 import { encodeHandshake, parseFragments } from './handshake-message.js';
@@ -342,7 +342,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     const step = c.hs.begin({ type: HandshakeType.clientHello, messageSeq, body, raw: encodeHandshake(HandshakeType.clientHello, messageSeq, body) });
     if (cid && c.hs.peerConnectionId) {
       c.cidKey = cid.toString('latin1');
-      c.peerCid = c.hs.peerConnectionId.length > 0 ? Buffer.from(c.hs.peerConnectionId) : undefined;
+      c.peerCid = c.hs.peerConnectionId.length > 0 ? ownCopy(c.hs.peerConnectionId) : undefined;
       this.byCid.set(c.cidKey, c);
     }
     this.apply(c, step);
@@ -441,7 +441,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
 
   private apply(c: Connection, step: HandshakeStep): void {
     const hs = c.hs!;
-    if (hs.keyBlock && !c.keyBlock) c.installKeys(hs.suite!, hs.keyBlock);
+    if (hs.keyBlock && !c.hasKeys) c.installKeys(hs.suite!, hs.keyBlock);
     switch (step.kind) {
       case 'none':
       case 'retransmit':

@@ -10,7 +10,8 @@
  * The engine is entered only after a valid cookie (RFC 6347 §4.2.1), so the first ClientHello and
  * the HelloVerifyRequest are not part of the transcript.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { randomBytesFromPool as randomBytes } from './random-pool.js';
 import { CIPHER_SUITES, type CipherSuite, keyBlockLength, suiteById } from './cipher-suites.js';
 import type { DtlsCredentialResolver, PeerIdentity } from './credentials.js';
 import { encodeHandshake, fragmentHandshake, type HandshakeFragment, type HandshakeMessage, Reassembler } from './handshake-message.js';
@@ -193,8 +194,10 @@ export class ServerHandshake {
   private onMessage(m: HandshakeMessage, epoch: number): HandshakeStep {
     if (this.state === 'clientKeyExchange') {
       if (epoch !== 0 || !this.kx) return alert(AlertDescription.unexpectedMessage, 'unexpected message before key exchange');
-      this.transcript.push(m.raw);
+      // The key exchange sees the transcript WITHOUT this message (RFC 5246 §7.4.8: CertificateVerify
+      // signs the messages before it); the session hash below includes it (RFC 7627 §3).
       const step = this.kx.clientMessage(m.type, m.body);
+      this.transcript.push(m.raw);
       if (!step.ok) return alert(step.alert, step.reason);
       if (step.peer) this.peer = step.peer;
       if (step.premaster) {

@@ -29,7 +29,10 @@ export class SessionCache {
     if (this.maxEntries <= 0 || sessionId.length === 0) return;
     const k = sessionId.toString('latin1');
     this.entries.delete(k);
-    this.entries.set(k, s);
+    // own allocation: a slice of Node's shared buffer pool would pin a whole 8 KiB slab
+    const masterSecret = Buffer.alloc(s.masterSecret.length);
+    s.masterSecret.copy(masterSecret);
+    this.entries.set(k, { ...s, masterSecret });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done) break;
