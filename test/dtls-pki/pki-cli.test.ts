@@ -1,6 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPkiCli } from '../../bridge/src/dtls/pki/pki-cli.js';
+import { loadOrCreateServerIdentity } from '../../bridge/src/dtls/pki/server-identity-store.js';
+import { spkiFingerprint } from '../../bridge/src/dtls/pki/verify.js';
 import { run, tempDir } from './tools.js';
 
 const dir = tempDir();
@@ -35,6 +37,16 @@ describe('pki-cli', () => {
     const expected = run('openssl', ['dgst', '-sha256', '-r'], der).out.split(' ')[0];
     expect(runPkiCli(['fingerprint', '--key', dir.path('own.key')])).toEqual([expected]);
     expect(runPkiCli(['fingerprint', '--key', dir.path('own.pub')])).toEqual([expected]);
+  });
+
+  it('prints the bridge\'s own public key for devices that pin it in raw-public-key mode', () => {
+    const { identity } = loadOrCreateServerIdentity(dir.path('bridge-data'), 'lwm2m-console');
+    const [pemKey, hexLine, fpLine] = runPkiCli(['server-key', '--data-dir', dir.path('bridge-data')]);
+    expect(pemKey).toContain('-----BEGIN PUBLIC KEY-----');
+    expect(hexLine).toBe(`spki-der-hex ${identity.publicKeySpki.toString('hex')}`);
+    expect(fpLine).toBe(`fingerprint ${spkiFingerprint(identity.publicKeySpki)}`);
+    const viaOpenssl = run('openssl', ['pkey', '-pubin', '-outform', 'DER'], Buffer.from(pemKey! + '\n')).stdout;
+    expect(viaOpenssl.equals(identity.publicKeySpki)).toBe(true);
   });
 
   it('refuses unknown commands, missing flags and non-P-256 keys with a usage message', () => {

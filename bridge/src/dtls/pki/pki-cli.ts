@@ -7,6 +7,9 @@
  *       -> DIR2/ENDPOINT.pem (CN = endpoint name, signed by the CA) and, without --key, DIR2/ENDPOINT.key
  *   node bridge/dist/dtls/pki/pki-cli.js fingerprint --key FILE
  *       -> the RFC 7250 raw-public-key identity (SHA-256 hex of the SPKI) of a public or private key PEM
+ *   node bridge/dist/dtls/pki/pki-cli.js server-key --data-dir DIR
+ *       -> the bridge's own public key (PEM, hex DER, fingerprint) for devices in Security Mode 1,
+ *          whose Security object holds the server's raw public key ("Server Public Key", 0/x/4)
  *
  * Private keys are written with mode 0600 and never printed.
  */
@@ -16,6 +19,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateCertificateAuthority, issueCertificate } from './certificate-authority.js';
 import { serverIdentityToPem } from './server-identity.js';
+import { SERVER_CERT_FILE } from './server-identity-store.js';
 import { spkiFingerprint } from './verify.js';
 
 type Args = Map<string, string>;
@@ -88,8 +92,16 @@ export function runPkiCli(argv: string[]): string[] {
       const key = createPublicKey(readFileSync(need(args, 'key')));
       return [spkiFingerprint(key.export({ type: 'spki', format: 'der' }))];
     }
+    case 'server-key': {
+      const dir = need(args, 'data-dir');
+      const cert = new X509Certificate(readFileSync(join(dir, SERVER_CERT_FILE)));
+      const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
+      return [cert.publicKey.export({ type: 'spki', format: 'pem' }).toString().trimEnd(), `spki-der-hex ${spki.toString('hex')}`, `fingerprint ${spkiFingerprint(spki)}`];
+    }
     default:
-      throw new UsageError('commands: ca --cn NAME --out DIR | issue --ca DIR --cn ENDPOINT --out DIR [--days N] [--key FILE] | fingerprint --key FILE');
+      throw new UsageError(
+        'commands: ca --cn NAME --out DIR | issue --ca DIR --cn ENDPOINT --out DIR [--days N] [--key FILE] | fingerprint --key FILE | server-key --data-dir DIR',
+      );
   }
 }
 
