@@ -215,6 +215,24 @@ describe('console fleet hub', () => {
     expect(await c.next('error')).toMatchObject({ code: 'NOT_FOUND', requestId: 'q9' });
   });
 
+  it('does not count its own snapshot as a slow client: deltas follow a snapshot bigger than the bound', async () => {
+    // ~16 MB of snapshot: more than loopback socket buffers absorb, so most of it waits in the
+    // bridge's send buffer when the first deltas are due.
+    const h = await setup({ tickMs: 5, maxBufferedBytes: 1024 * 1024, snapshotPartSize: 5000 });
+    const pad = 'p'.repeat(500);
+    for (let i = 0; i < 20_000; i++) h.store.put(fakeRegistration(`big-${i}-${pad}`));
+    const c = await connect(h);
+    for (let tick = 0; tick < 5; tick++) {
+      register(h, `new-${tick}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await c.next('delta');
+    while (c.received.filter((m) => m.type === 'delta').length < 5) await c.next('delta');
+    const snapshots = c.received.filter((m) => m.type === 'snapshot');
+    expect(snapshots).toHaveLength(4);
+    expect(new Set(snapshots.map((m) => m.seq)).size).toBe(1);
+  });
+
   it('drops deltas for a client that stops reading and sends it a snapshot once it drains', async () => {
     const h = await setup({ tickMs: 5, maxBufferedBytes: 256 * 1024 });
     const c = await connect(h);
