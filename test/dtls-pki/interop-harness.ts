@@ -22,7 +22,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(o: { identity: ServerIdentity; trustAnchors?: Buffer[]; rawKeys?: Map<string, string>; now?: () => Date }): Promise<TestServer> {
+export async function startServer(o: { identity: ServerIdentity; trustAnchors?: Buffer[]; rawKeys?: Map<string, string>; now?: () => Date; maxDatagram?: number }): Promise<TestServer> {
   const failures: TestServer['failures'] = [];
   const log: Logger = {
     error: () => {}, warn: () => {}, info: () => {},
@@ -37,6 +37,7 @@ export async function startServer(o: { identity: ServerIdentity; trustAnchors?: 
   const server = new DtlsServer({
     credentials,
     log,
+    ...(o.maxDatagram ? { maxDatagram: o.maxDatagram } : {}),
     keyExchanges: [pskKeyExchange, createEcdheEcdsaKeyExchange({ serverIdentity: o.identity, trustAnchors: o.trustAnchors ?? [], ...(o.now ? { now: o.now } : {}) })],
   });
   const socket = dgram.createSocket('udp4');

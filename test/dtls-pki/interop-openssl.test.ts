@@ -62,4 +62,16 @@ describe('openssl s_client -dtls1_2 with ECDHE-ECDSA-AES128-CCM8', () => {
     expect(server.sessions.length).toBe(sessions);
     expect(server.failures.slice(failures)).toMatchObject([{ reason: 'client certificate has expired' }]);
   });
+
+  it('completes when the server must fragment its certificate flight into 300-byte datagrams (RFC 6347 §4.2.3)', async () => {
+    const small = await startServer({ identity, trustAnchors: [ca.certificateDer], maxDatagram: 300 });
+    try {
+      const args = sClient(files.devCert, files.devKey).map((a) => (a === `127.0.0.1:${server.port}` ? `127.0.0.1:${small.port}` : a));
+      const r = await runPeer('openssl', args, { until: () => small.sessions.length > 0 });
+      expect(r.out).toContain('Verify return code: 0 (ok)');
+      expect(small.sessions.map((s) => s.security)).toMatchObject([{ mode: 'x509', identity: 'dev1' }]);
+    } finally {
+      await small.close();
+    }
+  });
 });
