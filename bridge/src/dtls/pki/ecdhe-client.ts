@@ -18,7 +18,7 @@ import { ContentType, DTLS_1_2, ExtensionType, HandshakeType, Reader, vec } from
 import { EXT } from './ecc-extensions.js';
 import {
   CERT_TYPE, encodeCertificateRaw, encodeCertificateVerify, encodeCertificateX509, encodeClientKeyExchange,
-  parseCertificateBody, parseServerKeyExchange, SIG_ECDSA_SHA256,
+  parseCertificateBody, parseServerKeyExchange, SIG_ECDSA_SHA256, type CertificateType,
 } from './ecc-messages.js';
 
 export interface EcdheClientOptions {
@@ -51,7 +51,7 @@ export class DtlsEcdheClient {
   private transcript: Buffer[] = [];
   private suite: CipherSuite | undefined;
   private ems = false;
-  private serverType: number = CERT_TYPE.X509;
+  private serverType: CertificateType = CERT_TYPE.X509;
   private serverKey: KeyObject | undefined;
   private serverPoint: Buffer | undefined;
   private master: Buffer | undefined;
@@ -125,7 +125,7 @@ export class DtlsEcdheClient {
       case HandshakeType.certificate: {
         this.transcript.push(m.raw);
         if (this.o.verifyServerSignature === false) return;
-        const cert = parseCertificateBody(m.body, this.serverType as 0 | 2);
+        const cert = parseCertificateBody(m.body, this.serverType);
         if (!cert.ok) return this.finish({ kind: 'failed', reason: cert.reason });
         try {
           const v = cert.value;
@@ -175,7 +175,10 @@ export class DtlsEcdheClient {
       const t = er.u16();
       const d = er.vector(2, 0xffff);
       if (t === ExtensionType.extendedMasterSecret) this.ems = true;
-      if (t === EXT.server_certificate_type && d?.length === 1) this.serverType = d[0]!;
+      if (t === EXT.server_certificate_type && d?.length === 1) {
+        if (d[0] === CERT_TYPE.X509 || d[0] === CERT_TYPE.RawPublicKey) this.serverType = d[0];
+        else return this.finish({ kind: 'failed', reason: `server chose certificate type ${d[0]}` });
+      }
     }
   }
 
