@@ -10,95 +10,23 @@
 import { randomBytesFromPool as randomBytes } from './random-pool.js';
 import type dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import type { SessionSecurity } from '@lwm2m-console/shared';
 import { type Logger, silentLogger } from '../log.js';
 import { addressKey, Connection, type ConnectionHost, ownCopy } from './connection.js';
 import { CookieJar } from './cookie.js';
-import type { DtlsCredentialResolver } from './credentials.js';
 import { encodeHandshake, parseFragments } from './handshake-message.js';
-import { type ClientHello, encodeHelloVerifyRequest, parseClientHello } from './hello.js';
-import { type KeyExchange, pskKeyExchange } from './key-exchange.js';
-import { type DtlsRecord, encodeRecord, parseRecords } from './record.js';
+import type { ClientHello } from './hello.js';
+import { pskKeyExchange } from './key-exchange.js';
+import { type DtlsRecord, parseRecords } from './record.js';
+import type { DtlsServerOptions, DtlsSession, DtlsStats } from './server-options.js';
 import { type FlightItem, type HandshakeConfig, type HandshakeStep, ServerHandshake } from './server-handshake.js';
 import { SessionCache } from './session-cache.js';
+import { answerClientHello } from './stateless-hello.js';
 import { TimerHeap } from './timer-heap.js';
 import { AlertDescription, AlertLevel, ContentType, HandshakeType } from './wire.js';
 
 export type { DtlsCredentialResolver, PeerIdentity } from './credentials.js';
 export type { KeyExchange } from './key-exchange.js';
-
-export interface DtlsServerOptions {
-  credentials: DtlsCredentialResolver;
-  now?: () => number;
-  log?: Logger;
-  /** Established sessions kept at most; new handshakes are refused beyond it. Default 100 000. */
-  maxSessions?: number;
-  /** Half-open handshakes (past the cookie) at most. Default 2 000. */
-  maxHandshakes?: number;
-  /** A session with no authentic record from its peer for this long is closed. Default 1 h. */
-  idleTimeoutMs?: number;
-  /** Cookie secret lifetime; cookies from the previous secret are still accepted. Default 60 s. */
-  cookieRotateMs?: number;
-  /** RFC 6347 §4.2.4.1: initial retransmission timer (default 1 s), doubled per retry up to 60 s. */
-  retransmitInitialMs?: number;
-  /** Retransmissions of one flight before the handshake is abandoned. Default 5 (about 63 s in all). */
-  maxRetransmits?: number;
-  /** How long the final flight is kept to answer a peer's retransmitted Finished. Default 30 s. */
-  flightRetentionMs?: number;
-  /** Resumable sessions cached (RFC 5246 §7.3); 0 disables resumption. Default 10 000, 24 h each. */
-  sessionCacheSize?: number;
-  sessionCacheLifetimeMs?: number;
-  /** Offer RFC 9146 Connection IDs to clients that ask. Default true. */
-  connectionId?: boolean;
-  /** RFC 7627 §5.3: refuse clients without extended_master_secret. Default false (many constrained clients lack it). */
-  requireExtendedMasterSecret?: boolean;
-  /** Largest UDP payload we send; flights are fragmented and packed to fit. Default 1200. */
-  maxDatagram?: number;
-  /** Largest handshake message we reassemble, and fragments per message. Defaults 16 KiB, 64. */
-  maxHandshakeMessageLength?: number;
-  maxFragmentsPerMessage?: number;
-  /** Key exchanges by suite family. Default: PSK only. The PKI helper adds 'ecdhe_ecdsa'. */
-  keyExchanges?: readonly KeyExchange[];
-  /** Where datagrams go when no socket is attached (tests, benchmarks). */
-  send?: (datagram: Buffer, address: string, port: number) => void;
-  /** Period of the internal timer that drives retransmission and idle eviction. Default 100 ms. */
-  tickMs?: number;
-}
-
-export interface DtlsSession {
-  /** Opaque, unique per session. */
-  readonly id: string;
-  /** Current peer address (changes with RFC 9146 Connection ID). */
-  readonly address: string;
-  readonly port: number;
-  readonly security: SessionSecurity;
-}
-
-/** Drop and event counters, for tests and monitoring. */
-export interface DtlsStats {
-  sessions: number;
-  handshakes: number;
-  datagrams: number;
-  malformed: number;
-  noAssociation: number;
-  shortRecords: number;
-  authFailures: number;
-  replays: number;
-  wrongEpoch: number;
-  cookiesSent: number;
-  badCookies: number;
-  handshakesStarted: number;
-  handshakesCompleted: number;
-  handshakesFailed: number;
-  handshakeTimeouts: number;
-  resumptions: number;
-  capacityRefused: number;
-  alertsSent: number;
-  alertsReceived: number;
-  idleEvicted: number;
-  addressChanges: number;
-  internalErrors: number;
-}
+export type { DtlsServerOptions, DtlsSession, DtlsStats } from './server-options.js';
 
 /** RFC 9146: length of the CIDs we issue. Fixed, because the tls12_cid header does not carry it. */
 const CID_LENGTH = 6;
@@ -278,47 +206,28 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     return !c.hs || !f.body.subarray(2, 34).equals(c.hs.clientRandom);
   }
 
-  /**
-   * RFC 6347 §4.2.1: without a valid cookie the answer is a HelloVerifyRequest and no state is kept.
-   * A fragmented ClientHello is dropped here: reassembling it would need state.
-   */
+  /** Peers with no association: only a ClientHello is answered, statelessly until its cookie is valid. */
   private statelessHello(r: DtlsRecord, address: string, port: number, existing: Connection | undefined): void {
-    if (r.epoch !== 0 || r.type !== ContentType.handshake) {
-      this.counters.noAssociation++;
-      return;
+    const answer = answerClientHello(r, address, port, this.cookies, this.maxMessage);
+    switch (answer.kind) {
+      case 'drop':
+        this.counters[answer.reason]++;
+        return;
+      case 'verify':
+        if (answer.badCookie) this.counters.badCookies++;
+        this.counters.cookiesSent++;
+        this.transmit(answer.datagram, address, port);
+        return;
+      case 'start':
+        if (this.handshakeCount >= this.opts.maxHandshakes || (this.sessionCount >= this.opts.maxSessions && !existing)) {
+          this.counters.capacityRefused++;
+          return;
+        }
+        // The cookie proved the address is reachable: an older association from it may now go (RFC 6347 §4.2.8).
+        if (existing) this.remove(existing, 'replaced by new handshake');
+        this.startHandshake(r, answer.messageSeq, answer.body, answer.hello, address, port);
+        return;
     }
-    const frags = parseFragments(r.fragment, this.maxMessage);
-    const f = frags?.[0];
-    if (!f || frags.length !== 1 || f.type !== HandshakeType.clientHello || f.offset !== 0 || f.body.length !== f.length) {
-      this.counters.malformed++;
-      return;
-    }
-    const parsed = parseClientHello(f.body);
-    if (!parsed.ok) {
-      this.counters.malformed++;
-      return;
-    }
-    const hello = parsed.value;
-    if (hello.cookie.length === 0 || !this.cookies.verify(address, port, hello.cookieInput, hello.cookie)) {
-      if (hello.cookie.length > 0) this.counters.badCookies++;
-      const cookie = this.cookies.make(address, port, hello.cookieInput);
-      // RFC 6347 §4.2.1: the HelloVerifyRequest reuses the ClientHello's record sequence number and message_seq.
-      const hvr = encodeHandshake(HandshakeType.helloVerifyRequest, f.messageSeq, encodeHelloVerifyRequest(cookie));
-      this.transmit(encodeRecord(ContentType.handshake, 0, r.seq, hvr), address, port);
-      this.counters.cookiesSent++;
-      return;
-    }
-    if (this.handshakeCount >= this.opts.maxHandshakes) {
-      this.counters.capacityRefused++;
-      return;
-    }
-    if (this.sessionCount >= this.opts.maxSessions && !existing) {
-      this.counters.capacityRefused++;
-      return;
-    }
-    // The cookie proved the address is reachable: an older association from it may now go (RFC 6347 §4.2.8).
-    if (existing) this.remove(existing, 'replaced by new handshake');
-    this.startHandshake(r, f.messageSeq, f.body, hello, address, port);
   }
 
   private startHandshake(

@@ -1,0 +1,82 @@
+/**
+ * Options, session view and counters of the DTLS server (dtls-server.ts), kept apart so the
+ * CoAP layer can depend on the shapes without the machinery.
+ */
+import type { SessionSecurity } from '@lwm2m-console/shared';
+import type { Logger } from '../log.js';
+import type { DtlsCredentialResolver } from './credentials.js';
+import type { KeyExchange } from './key-exchange.js';
+
+export interface DtlsServerOptions {
+  credentials: DtlsCredentialResolver;
+  now?: () => number;
+  log?: Logger;
+  /** Established sessions kept at most; new handshakes are refused beyond it. Default 100 000. */
+  maxSessions?: number;
+  /** Half-open handshakes (past the cookie) at most. Default 2 000. */
+  maxHandshakes?: number;
+  /** A session with no authentic record from its peer for this long is closed. Default 1 h. */
+  idleTimeoutMs?: number;
+  /** Cookie secret lifetime; cookies from the previous secret are still accepted. Default 60 s. */
+  cookieRotateMs?: number;
+  /** RFC 6347 §4.2.4.1: initial retransmission timer (default 1 s), doubled per retry up to 60 s. */
+  retransmitInitialMs?: number;
+  /** Retransmissions of one flight before the handshake is abandoned. Default 5 (about 63 s in all). */
+  maxRetransmits?: number;
+  /** How long the final flight is kept to answer a peer's retransmitted Finished. Default 30 s. */
+  flightRetentionMs?: number;
+  /** Resumable sessions cached (RFC 5246 §7.3); 0 disables resumption. Default 10 000, 24 h each. */
+  sessionCacheSize?: number;
+  sessionCacheLifetimeMs?: number;
+  /** Offer RFC 9146 Connection IDs to clients that ask. Default true. */
+  connectionId?: boolean;
+  /** RFC 7627 §5.3: refuse clients without extended_master_secret. Default false (many constrained clients lack it). */
+  requireExtendedMasterSecret?: boolean;
+  /** Largest UDP payload we send; flights are fragmented and packed to fit. Default 1200. */
+  maxDatagram?: number;
+  /** Largest handshake message we reassemble, and fragments per message. Defaults 16 KiB, 64. */
+  maxHandshakeMessageLength?: number;
+  maxFragmentsPerMessage?: number;
+  /** Key exchanges by suite family. Default: PSK only. The PKI helper adds 'ecdhe_ecdsa'. */
+  keyExchanges?: readonly KeyExchange[];
+  /** Where datagrams go when no socket is attached (tests, benchmarks). */
+  send?: (datagram: Buffer, address: string, port: number) => void;
+  /** Period of the internal timer that drives retransmission and idle eviction. Default 100 ms. */
+  tickMs?: number;
+}
+
+export interface DtlsSession {
+  /** Opaque, unique per session. */
+  readonly id: string;
+  /** Current peer address (changes with RFC 9146 Connection ID). */
+  readonly address: string;
+  readonly port: number;
+  readonly security: SessionSecurity;
+}
+
+/** Drop and event counters, for tests and monitoring. */
+export interface DtlsStats {
+  sessions: number;
+  handshakes: number;
+  datagrams: number;
+  malformed: number;
+  noAssociation: number;
+  shortRecords: number;
+  authFailures: number;
+  replays: number;
+  wrongEpoch: number;
+  cookiesSent: number;
+  badCookies: number;
+  handshakesStarted: number;
+  handshakesCompleted: number;
+  handshakesFailed: number;
+  handshakeTimeouts: number;
+  resumptions: number;
+  capacityRefused: number;
+  alertsSent: number;
+  alertsReceived: number;
+  idleEvicted: number;
+  addressChanges: number;
+  internalErrors: number;
+}
+

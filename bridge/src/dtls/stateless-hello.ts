@@ -1,0 +1,36 @@
+/**
+ * RFC 6347 §4.2.1 stateless cookie exchange: a ClientHello from a peer with no association is
+ * answered with a HelloVerifyRequest, and nothing is remembered, until it comes back with a cookie
+ * that verifies. Only then may the server allocate a handshake.
+ */
+import type { CookieJar } from './cookie.js';
+import { encodeHandshake, parseFragments } from './handshake-message.js';
+import { type ClientHello, encodeHelloVerifyRequest, parseClientHello } from './hello.js';
+import { type DtlsRecord, encodeRecord } from './record.js';
+import { ContentType, HandshakeType } from './wire.js';
+
+export type HelloAnswer =
+  | { readonly kind: 'drop'; readonly reason: 'noAssociation' | 'malformed' }
+  | { readonly kind: 'verify'; readonly datagram: Buffer; readonly badCookie: boolean }
+  | { readonly kind: 'start'; readonly hello: ClientHello; readonly messageSeq: number; readonly body: Buffer };
+
+export function answerClientHello(r: DtlsRecord, address: string, port: number, cookies: CookieJar, maxMessage: number): HelloAnswer {
+  if (r.epoch !== 0 || r.type !== ContentType.handshake) return { kind: 'drop', reason: 'noAssociation' };
+  const frags = parseFragments(r.fragment, maxMessage);
+  const f = frags?.[0];
+  // A fragmented ClientHello is dropped: reassembling it would need per-peer state.
+  if (!f || frags.length !== 1 || f.type !== HandshakeType.clientHello || f.offset !== 0 || f.body.length !== f.length) {
+    return { kind: 'drop', reason: 'malformed' };
+  }
+  const parsed = parseClientHello(f.body);
+  if (!parsed.ok) return { kind: 'drop', reason: 'malformed' };
+  const hello = parsed.value;
+  if (hello.cookie.length > 0 && cookies.verify(address, port, hello.cookieInput, hello.cookie)) {
+    return { kind: 'start', hello, messageSeq: f.messageSeq, body: f.body };
+  }
+  const cookie = cookies.make(address, port, hello.cookieInput);
+  // RFC 6347 §4.2.1: the HelloVerifyRequest reuses the ClientHello's record sequence number and
+  // message_seq; it is smaller than the ClientHello, so it cannot amplify a spoofed source.
+  const hvr = encodeHandshake(HandshakeType.helloVerifyRequest, f.messageSeq, encodeHelloVerifyRequest(cookie));
+  return { kind: 'verify', datagram: encodeRecord(ContentType.handshake, 0, r.seq, hvr), badCookie: hello.cookie.length > 0 };
+}
