@@ -53,8 +53,12 @@ function u16Vector(data: Buffer, min: number, what: string): Outcome<number[]> {
 }
 
 /** The first of the client's types (client preference order, RFC 7250 §4.1) that the server supports. */
-function pickType(offered: number[], supported: CertificateType[]): CertificateType | undefined {
-  return supported.length === 0 ? undefined : (offered.find((t) => (supported as number[]).includes(t)) as CertificateType | undefined);
+function pickType(offered: readonly number[], supported: readonly CertificateType[]): CertificateType | undefined {
+  for (const t of offered) {
+    const match = supported.find((s) => s === t);
+    if (match !== undefined) return match;
+  }
+  return undefined;
 }
 
 /**
