@@ -2,6 +2,9 @@
  * Full handshakes against implementations nobody here wrote: OpenSSL 3.0 s_client, GnuTLS 3.7
  * gnutls-cli, libcoap 4.3 coap-client-openssl / coap-client-gnutls, and npm node-dtls-client.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dtls } from 'node-dtls-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PSK_HEX, PSK_TEXT, runPeer, startMeddlingProxy, startServer, type TestServer } from './peers.js';
@@ -44,6 +47,18 @@ describe('interop: openssl s_client -dtls1_2', () => {
     expect(t.server.stats()).toMatchObject({ sessions: 0, handshakes: 0, handshakesFailed: 1 });
   });
 
+  it('resumes a saved session with an abbreviated handshake (-sess_out, then -sess_in)', async () => {
+    t = await startServer();
+    const file = join(mkdtempSync(join(tmpdir(), 'dtls-')), 'session.pem');
+    const first = await runPeer('openssl', [...opensslArgs(t.port, 'PSK-AES128-CCM8'), '-sess_out', file], { input: ['one\n'], until: /echo:one/ });
+    expect(first.output).toMatch(/^New, TLSv1.2/m);
+    const again = await runPeer('openssl', [...opensslArgs(t.port, 'PSK-AES128-CCM8'), '-sess_in', file], { input: ['two\n'], until: /echo:two/ });
+    expect(again.output).toMatch(/^Reused, TLSv1.2, Cipher is PSK-AES128-CCM8/m);
+    expect(again.output).toContain('echo:two');
+    expect(t.server.stats()).toMatchObject({ resumptions: 1, handshakesCompleted: 2 });
+    expect(t.sessions[1]!.security).toEqual(t.sessions[0]!.security);
+  });
+
   it('drops replayed and tampered copies of real records and keeps the session', async () => {
     t = await startServer();
     const proxy = await startMeddlingProxy(t.port);
@@ -80,6 +95,13 @@ describe('interop: gnutls-cli --udp', () => {
     const r = await runPeer('gnutls-cli', gnutlsArgs(t.port, '+AES-128-CBC:+AES-128-CCM-8:+SHA256'), { input: ['x\n'], until: /echo:x/ });
     expect(r.output).toContain('(AES-128-CCM-8)');
     expect(t.sessions.map((s) => s.security.cipherSuite)).toEqual(['TLS_PSK_WITH_AES_128_CCM_8']);
+  });
+
+  it('resumes its session on reconnect (gnutls-cli -r)', async () => {
+    t = await startServer();
+    const r = await runPeer('gnutls-cli', ['-r', ...gnutlsArgs(t.port, '+AES-128-CCM-8')], { until: /This is a resumed session/ });
+    expect(r.output).toContain('Resume Handshake was completed');
+    expect(t.server.stats()).toMatchObject({ resumptions: 1, handshakesCompleted: 2 });
   });
 
   it('tells a client with an unknown identity unknown_psk_identity', async () => {
