@@ -172,3 +172,21 @@ describe('Connection ID (RFC 9146)', () => {
     await until(() => peer.c.events.some((e) => e.kind === 'data'));
   });
 });
+
+describe('DtlsServer resilience', () => {
+  it('keeps running when an event listener throws, counting the error', async () => {
+    const { server, client, clock } = memoryServer({ idleTimeoutMs: 1000 });
+    server.on('session', () => {
+      throw new Error('listener bug');
+    });
+    server.on('sessionClosed', () => {
+      throw new Error('listener bug');
+    });
+    const { c } = client(41050);
+    c.start();
+    await until(() => server.stats().internalErrors === 1);
+    clock.now += 2000;
+    expect(() => server.tick()).not.toThrow();
+    expect(server.stats()).toMatchObject({ internalErrors: 2, sessions: 0 });
+  });
+});

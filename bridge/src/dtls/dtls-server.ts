@@ -155,20 +155,31 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
 
   /** Runs due retransmissions and idle evictions; called by the internal timer, callable by tests with a fake clock. */
   tick(): void {
-    const now = this.now();
-    for (const c of this.timers.due(now)) this.onTimer(c, now);
-    for (const c of this.idle) {
-      if (now - c.lastActivity < this.opts.idleTimeoutMs) break;
-      this.counters.idleEvicted++;
-      c.sendCloseNotify();
-      this.remove(c, 'idle');
+    try {
+      const now = this.now();
+      for (const c of this.timers.due(now)) this.onTimer(c, now);
+      for (const c of this.idle) {
+        if (now - c.lastActivity < this.opts.idleTimeoutMs) break;
+        this.counters.idleEvicted++;
+        c.sendCloseNotify();
+        this.remove(c, 'idle');
+      }
+    } catch (err) {
+      // Runs from a timer: an exception here (a bug, or a throwing event listener) must not end the process.
+      this.counters.internalErrors++;
+      this.log.error('dtls timer error', { err });
     }
   }
 
   /** ConnectionHost: the one place datagrams leave. */
   transmit(datagram: Buffer, address: string, port: number): void {
-    if (this.socket) this.socket.send(datagram, port, address);
-    else this.sendHook?.(datagram, address, port);
+    try {
+      if (this.socket) this.socket.send(datagram, port, address);
+      else this.sendHook?.(datagram, address, port);
+    } catch (err) {
+      // e.g. the socket was closed under us: losing a datagram is what UDP does anyway
+      this.log.warn('dtls send failed', { err, address, port });
+    }
   }
 
   // --- receive path ---
