@@ -2,6 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { describeChanges, describeEnd } from './fleet-text.js';
 import { parseServerMessage } from './guards.js';
 import { omaObjectName } from './oma-objects.js';
+import type { RegistrationSummary } from './registration.js';
+import { decodeSummaryRow, encodeSummaryRow } from './summary-rows.js';
+
+describe('summary rows', () => {
+  const full: RegistrationSummary = {
+    id: 'r1', endpoint: 'dev1', address: '2001:db8::1', port: 5684, transport: 'coaps', lwm2mVersion: '1.2', binding: 'UQ',
+    queueMode: true, smsNumber: '+15550100', lifetime: 60, registeredAt: 1, lastUpdateAt: 2, expiresAt: 60_002, objectCount: 4, securityMode: 'rpk',
+  };
+
+  it('round-trips a summary, with and without its optional fields', () => {
+    expect(decodeSummaryRow(JSON.parse(JSON.stringify(encodeSummaryRow(full))))).toEqual(full);
+    const { smsNumber: _s, securityMode: _m, ...bare } = full;
+    expect(decodeSummaryRow(encodeSummaryRow(bare))).toEqual(bare);
+  });
+
+  it('refuses rows of the wrong shape', () => {
+    const row = encodeSummaryRow(full) as unknown[];
+    expect(decodeSummaryRow(row.slice(1))).toBeUndefined();
+    expect(decodeSummaryRow([...row.slice(0, 4), 'tcp', ...row.slice(5)])).toBeUndefined();
+    expect(decodeSummaryRow([...row.slice(0, 5), '9.9', ...row.slice(6)])).toBeUndefined();
+    expect(decodeSummaryRow([...row.slice(0, 9), '60', ...row.slice(10)])).toBeUndefined();
+    expect(decodeSummaryRow({ 0: 'r1' })).toBeUndefined();
+  });
+});
 
 describe('parseServerMessage', () => {
   it('accepts a delta and a snapshot part', () => {

@@ -81,6 +81,11 @@ export function parseServerMessage(text: string): Parsed<ServerMessage> {
         return fail('BAD_MESSAGE', 'snapshot needs seq, part < parts and registrations');
       }
       break;
+    case 'snapshotRows':
+      if (!isCount(m.seq) || !isCount(m.part) || !isCount(m.parts) || m.part >= m.parts || !Array.isArray(m.rows)) {
+        return fail('BAD_MESSAGE', 'snapshotRows needs seq, part < parts and rows');
+      }
+      break;
     case 'delta':
       if (!isCount(m.seq) || !Array.isArray(m.events)) return fail('BAD_MESSAGE', 'delta needs seq and events');
       break;

@@ -8,3 +8,4 @@ export * from './oma-objects.js';
 export * from './fleet-text.js';
 export * from './operations.js';
 export * from './security.js';
+export * from './summary-rows.js';

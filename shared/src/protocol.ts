@@ -9,6 +9,7 @@
  */
 import type { EndReason } from './events.js';
 import type { Registration, RegistrationChanges, RegistrationSummary } from './registration.js';
+import type { SummaryRow } from './summary-rows.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -67,6 +68,20 @@ export interface SnapshotMessage {
   registrations: RegistrationSummary[];
 }
 
+/**
+ * A snapshot part in the compact row encoding (`summary-rows.ts`), sent instead of `snapshot`
+ * to a console that connected with `/ws?encoding=rows`. Same seq/part/parts rules.
+ */
+export interface SnapshotRowsMessage {
+  type: 'snapshotRows';
+  v: typeof PROTOCOL_VERSION;
+  seq: number;
+  serverTime: number;
+  part: number;
+  parts: number;
+  rows: SummaryRow[];
+}
+
 export interface DeltaMessage {
   type: 'delta';
   v: typeof PROTOCOL_VERSION;
@@ -104,6 +119,7 @@ export interface PongMessage {
 export type ServerMessage =
   | HelloMessage
   | SnapshotMessage
+  | SnapshotRowsMessage
   | DeltaMessage
   | DeviceMessage
   | ErrorMessage

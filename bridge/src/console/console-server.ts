@@ -7,7 +7,8 @@
  * - `GET /api/session`      `{ authRequired, authorized }` — drives the sign-in screen
  * - `POST /api/sign-in`     `{ "token": "…" }` → session cookie (HttpOnly, SameSite=Strict)
  * - `POST /api/sign-out`    clears the cookie
- * - `GET /ws`               WebSocket upgrade (console protocol, shared/src/protocol.ts)
+ * - `GET /ws`               WebSocket upgrade (console protocol, shared/src/protocol.ts);
+ *                            `?encoding=rows` asks for compact `snapshotRows` snapshots
  * - anything else           static files, index.html for client routes
  *
  * Access: on loopback nothing is asked. Bound elsewhere, every API call and the WebSocket
@@ -175,7 +176,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     const origin = req.headers.origin;
     if (origin !== undefined && !sameHost(origin, req.headers.host)) return refuse('403 Forbidden');
     if (!authorized(req, url, true)) return refuse('401 Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => hub.attach(ws));
+    const encoding = url.searchParams.get('encoding') === 'rows' ? 'rows' : 'objects';
+    wss.handleUpgrade(req, socket, head, (ws) => hub.attach(ws, encoding));
   });
 
   await new Promise<void>((resolve, reject) => {

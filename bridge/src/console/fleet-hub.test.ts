@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Registration } from '@lwm2m-console/shared';
+import { decodeSummaryRow, summarize, type Registration } from '@lwm2m-console/shared';
 import { startHarness, TestClient, type Harness } from './console-test-kit.js';
 import { fakeRegistration } from './test-support.js';
 
@@ -68,6 +68,19 @@ describe('console fleet hub', () => {
       [2, 3, 2001],
     ]);
     expect(new Set(parts.map((p) => p.seq)).size).toBe(1);
+  });
+
+  it('sends snapshots in the compact row encoding to a client that asks for it', async () => {
+    const h = await setup({ snapshotPartSize: 2 });
+    const regs = ['a', 'b', 'c'].map((ep) => fakeRegistration(ep, { smsNumber: ep === 'b' ? '+15550100' : undefined, security: ep === 'c' ? { mode: 'psk', identity: 'c' } : undefined }));
+    for (const r of regs) h.store.put(r);
+    const c = await TestClient.connect(`${h.wsUrl}?encoding=rows`);
+    clients.push(c);
+    const parts = [await c.next('snapshotRows'), await c.next('snapshotRows')];
+    expect(parts.map((p) => [p.part, p.parts, p.rows.length])).toEqual([[0, 2, 2], [1, 2, 1]]);
+    const decoded = parts.flatMap((p) => p.rows.map(decodeSummaryRow));
+    expect(decoded).toEqual(regs.map(summarize));
+    expect(c.received.some((m) => m.type === 'snapshot')).toBe(false);
   });
 
   it('batches 1,000 events published in one tick into one delta frame', async () => {

@@ -16,6 +16,7 @@ import type { RawData, WebSocket } from 'ws';
 import {
   MAX_CLIENT_MESSAGE_BYTES,
   PROTOCOL_VERSION,
+  encodeSummaryRow,
   parseClientMessage,
   summarize,
   type ClientMessage,
@@ -70,9 +71,13 @@ export interface FleetHubOptions {
   tuning?: Partial<FleetHubTuning>;
 }
 
+/** How snapshots are encoded for a client: `objects` (default) or compact `rows`. */
+export type SnapshotEncoding = 'objects' | 'rows';
+
 interface Client {
   readonly id: number;
   readonly ws: WebSocket;
+  readonly encoding: SnapshotEncoding;
   readonly bucket: TokenBucket;
   /** Excluded from deltas until it has been sent a snapshot. */
   owesSnapshot: boolean;
@@ -101,7 +106,7 @@ export class FleetHub {
   private readonly unsubscribe: () => void;
   private closed = false;
   /** Serialized snapshot parts for one seq: a reconnect storm serializes the fleet once. */
-  private snapshotCache: { seq: number; size: number; parts: string[] } | undefined;
+  private readonly snapshotCache = new Map<SnapshotEncoding, { seq: number; size: number; parts: string[] }>();
 
   constructor(private readonly options: FleetHubOptions) {
     this.tuning = { ...DEFAULT_HUB_TUNING, ...options.tuning };
@@ -124,7 +129,7 @@ export class FleetHub {
   }
 
   /** Takes over an accepted WebSocket: hello, snapshot, then deltas until it closes. */
-  attach(ws: WebSocket): void {
+  attach(ws: WebSocket, encoding: SnapshotEncoding = 'objects'): void {
     if (this.closed) {
       ws.terminate();
       return;
@@ -132,6 +137,7 @@ export class FleetHub {
     const client: Client = {
       id: this.nextClientId++,
       ws,
+      encoding,
       bucket: new TokenBucket(this.tuning.messagesPerSecond, this.tuning.messageBurst, this.now()),
       owesSnapshot: true,
       snapshotBacklog: 0,
@@ -242,7 +248,7 @@ export class FleetHub {
   private sendSnapshot(client: Client): void {
     client.owesSnapshot = true;
     this.flushDeltas();
-    for (const text of this.snapshotParts()) if (client.ws.readyState === OPEN) client.ws.send(text);
+    for (const text of this.snapshotParts(client.encoding)) if (client.ws.readyState === OPEN) client.ws.send(text);
     client.snapshotBacklog = client.ws.bufferedAmount;
     client.owesSnapshot = false;
   }
@@ -255,31 +261,27 @@ export class FleetHub {
    * applying a delta on top of a snapshot that already has the change is harmless (events
    * carry whole summaries).
    */
-  private snapshotParts(): string[] {
-    const cached = this.snapshotCache;
+  private snapshotParts(encoding: SnapshotEncoding): string[] {
+    const cached = this.snapshotCache.get(encoding);
     if (cached && cached.seq === this.seqNo && cached.size === this.options.store.size) return cached.parts;
     const registrations = Array.from(this.options.store.values(), summarize);
     const size = this.tuning.snapshotPartSize;
     const count = Math.max(1, Math.ceil(registrations.length / size));
-    const serverTime = this.now();
+    const base = { v: PROTOCOL_VERSION, seq: this.seqNo, serverTime: this.now(), parts: count } as const;
     const parts: string[] = [];
     for (let part = 0; part < count; part++) {
-      parts.push(
-        JSON.stringify({
-          type: 'snapshot',
-          v: PROTOCOL_VERSION,
-          seq: this.seqNo,
-          serverTime,
-          part,
-          parts: count,
-          registrations: registrations.slice(part * size, (part + 1) * size),
-        } satisfies ServerMessage),
-      );
+      const slice = registrations.slice(part * size, (part + 1) * size);
+      const message: ServerMessage =
+        encoding === 'rows'
+          ? { type: 'snapshotRows', ...base, part, rows: slice.map(encodeSummaryRow) }
+          : { type: 'snapshot', ...base, part, registrations: slice };
+      parts.push(JSON.stringify(message));
     }
-    this.snapshotCache = { seq: this.seqNo, size: registrations.length, parts };
+    const entry = { seq: this.seqNo, size: registrations.length, parts };
+    this.snapshotCache.set(encoding, entry);
     // Held only for a burst of (re)connects, not for as long as the fleet is quiet.
     setTimeout(() => {
-      if (this.snapshotCache?.parts === parts) this.snapshotCache = undefined;
+      if (this.snapshotCache.get(encoding) === entry) this.snapshotCache.delete(encoding);
     }, 2000).unref();
     return parts;
   }

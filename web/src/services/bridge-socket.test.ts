@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoffDelay, createBridgeSocket } from './bridge-socket.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { encodeSummaryRow } from '@lwm2m-console/shared';
+import { backoffDelay, createBridgeSocket, fromRows } from './bridge-socket.js';
 import { useActivityStore } from '../stores/activity.js';
 import { useConnectionStore } from '../stores/connection.js';
 import { useFleetStore } from '../stores/fleet.js';
@@ -52,6 +53,8 @@ async function started(fetchImpl = session(false, true)) {
 }
 
 describe('bridge socket', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   beforeEach(() => {
     setActivePinia(createPinia());
     FakeSocket.instances = [];
@@ -67,6 +70,24 @@ describe('bridge socket', () => {
     expect(useFleetStore().order).toEqual(['a', 'b']);
     expect(useActivityStore().items.map((i) => i.endpoint)).toEqual(['b']);
     socket.stop();
+  });
+
+  it('applies compact snapshotRows parts like plain snapshots, leaving out rows that do not parse', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { socket, ws } = await started();
+    const rows = [encodeSummaryRow(summary('a', { smsNumber: '+1555' })), ['junk'], encodeSummaryRow(summary('b'))];
+    ws.receive({ type: 'snapshotRows', v: 1, seq: 4, serverTime: 1, part: 0, parts: 1, rows });
+    expect(useConnectionStore().status).toBe('live');
+    expect(useFleetStore().order).toEqual(['a', 'b']);
+    expect(useFleetStore().get('a')).toEqual(summary('a', { smsNumber: '+1555' }));
+    expect(warn).toHaveBeenCalledOnce();
+    socket.stop();
+  });
+
+  it('decodes a compact part into the plain snapshot shape', () => {
+    const { snapshot, rejected } = fromRows({ type: 'snapshotRows', v: 1, seq: 2, serverTime: 9, part: 1, parts: 3, rows: [encodeSummaryRow(summary('x'))] });
+    expect(rejected).toBe(0);
+    expect(snapshot).toEqual({ type: 'snapshot', v: 1, seq: 2, serverTime: 9, part: 1, parts: 3, registrations: [summary('x')] });
   });
 
   it('asks for a resync when a delta is missing', async () => {
