@@ -7,7 +7,6 @@
  * records are dropped silently (RFC 6347 §4.1.2.7) and counted in `stats()`; every limit is a
  * number in `DtlsServerOptions`; nothing a peer sends throws out of `handleDatagram`.
  */
-import { randomBytesFromPool as randomBytes } from './random-pool.js';
 import type dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { type Logger, silentLogger } from '../log.js';
@@ -16,6 +15,7 @@ import { CookieJar } from './cookie.js';
 import { encodeHandshake, parseFragments } from './handshake-message.js';
 import type { ClientHello } from './hello.js';
 import { pskKeyExchange } from './key-exchange.js';
+import { randomBytesFromPool as randomBytes } from './random-pool.js';
 import { type DtlsRecord, parseRecords } from './record.js';
 import type { DtlsServerOptions, DtlsSession, DtlsStats } from './server-options.js';
 import { type FlightItem, type HandshakeConfig, type HandshakeStep, ServerHandshake } from './server-handshake.js';
