@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,6 +53,25 @@ describe('console static files', () => {
     expect(resolveStaticPath('/srv/app', '/assets/a.js')).toEqual({ kind: 'file', path: '/srv/app/assets/a.js' });
     expect(resolveStaticPath('/srv/app', '/%2e%2e/etc/passwd')).toEqual({ kind: 'bad-request' });
     expect(resolveStaticPath('/srv/app', '/%E0%A4%A')).toEqual({ kind: 'bad-request' });
+  });
+
+  it('answers malformed request targets with 400, on plain requests and upgrades, and keeps serving', async () => {
+    harness = await startHarness();
+    const port = harness.server.port;
+    const statusLine = (text: string) =>
+      new Promise<string>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => s.write(text));
+        let out = '';
+        s.on('data', (d) => (out += d.toString()));
+        s.on('close', () => resolve(out.split('\r\n')[0] ?? ''));
+        s.on('error', () => resolve('socket error'));
+        setTimeout(() => s.destroy(), 1000);
+      });
+    const upgrade = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+    expect(await statusLine('GET //[ HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await statusLine(`GET //[ HTTP/1.1\r\nHost: x\r\n${upgrade}\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+    expect(await statusLine(`GET /elsewhere HTTP/1.1\r\nHost: x\r\n${upgrade}\r\n`)).toBe('HTTP/1.1 404 Not Found');
+    expect((await fetch(`${harness.server.url}/healthz`)).status).toBe(200);
   });
 
   it('reports health as JSON', async () => {

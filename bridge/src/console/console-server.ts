@@ -131,7 +131,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const url = requestUrl(req);
+    if (!url) return json(res, 400, { error: 'BAD_MESSAGE', message: 'malformed request target' });
     const path = url.pathname;
     if (path === '/healthz') {
       const base = { status: 'ok', uptimeS: Math.round((Date.now() - startedAt) / 1000) };
@@ -167,10 +168,11 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://console.invalid');
     const refuse = (status: string) => {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    const url = requestUrl(req);
+    if (!url) return refuse('400 Bad Request');
     if (url.pathname !== '/ws') return refuse('404 Not Found');
     // A page on another site must not read the fleet through the user's browser.
     const origin = req.headers.origin;
@@ -205,6 +207,15 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       });
     },
   };
+}
+
+/** The request target as a URL, or undefined when it does not parse (`GET //[`). */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://console.invalid');
+  } catch {
+    return undefined;
+  }
 }
 
 function sameHost(origin: string, host: string | undefined): boolean {
