@@ -86,8 +86,9 @@ function handshake(opts: Partial<EcdheEcdsaOptions>, resolver: DtlsCredentialRes
   transcript.push(header(HandshakeType.serverHelloDone, seq++, Buffer.alloc(0)));
 
   const send = (type: number, body: Buffer): boolean => {
-    transcript.push(header(type, seq++, body)); // the engine appends before handing the message over
+    // as the engine does (key-exchange.ts step 5): the message is handed over, then appended
     const step = run.clientMessage(type, body);
+    transcript.push(header(type, seq++, body));
     result.steps.push(step);
     return step.ok;
   };
@@ -126,7 +127,8 @@ describe('ECDHE_ECDSA key exchange', () => {
     expect(r.steps.map((s) => s.ok)).toEqual([true, true, true]);
     const premaster = r.steps[1]!.ok ? r.steps[1]!.premaster : undefined;
     expect(premaster?.equals(r.clientPremaster!)).toBe(true);
-    expect(last(r)).toEqual({ ok: true, peer: { mode: 'x509', identity: 'dev1' }, complete: true });
+    // the chain it checked comes back for re-checking on resumption (RFC 5246 §7.3)
+    expect(last(r)).toEqual({ ok: true, peer: { mode: 'x509', identity: 'dev1' }, credential: { kind: 'x509', chain: [deviceCert] }, complete: true });
   });
 
   it('authenticates a raw-public-key client through the credential resolver and sends its own key raw (RFC 7250)', () => {
@@ -134,7 +136,12 @@ describe('ECDHE_ECDSA key exchange', () => {
     expect(r.serverHelloExtensions).toContainEqual([EXT.server_certificate_type, hex('02')]);
     expect(r.serverHelloExtensions).toContainEqual([EXT.client_certificate_type, hex('02')]);
     expect(r.serverCertificate).toEqual({ ok: true, value: { type: 'raw', spki: server.publicKeySpki } });
-    expect(last(r)).toEqual({ ok: true, peer: { mode: 'rpk', identity: 'dev-rpk' }, complete: true });
+    expect(last(r)).toEqual({
+      ok: true,
+      peer: { mode: 'rpk', identity: 'dev-rpk' },
+      credential: { kind: 'rpk', spki: rawClient.type === 'raw' ? rawClient.publicKey.export({ type: 'spki', format: 'der' }) : undefined },
+      complete: true,
+    });
   });
 
   it('refuses an unknown raw public key at its Certificate message', () => {
@@ -215,7 +222,7 @@ describe('ECDHE_ECDSA key exchange', () => {
 
   it('reports the identity the credential store gives a verified chain', () => {
     const r = handshake({ trustAnchors: [ca.certificateDer] }, { ...resolver, verifyCertificateChain: (chain) => (new X509Certificate(chain[0]!).subject === 'CN=dev1' ? 'endpoint-1' : undefined) }, x509Client);
-    expect(last(r)).toEqual({ ok: true, peer: { mode: 'x509', identity: 'endpoint-1' }, complete: true });
+    expect(last(r)).toMatchObject({ ok: true, peer: { mode: 'x509', identity: 'endpoint-1' }, complete: true });
   });
 
   it('does not take X.509 clients without trust anchors, even if the credential store could check chains', () => {

@@ -8,13 +8,15 @@ import dgram from 'node:dgram';
 import { DtlsServer, type DtlsSession } from '../../bridge/src/dtls/dtls-server.js';
 import { pskKeyExchange } from '../../bridge/src/dtls/key-exchange.js';
 import type { DtlsCredentialResolver } from '../../bridge/src/dtls/credentials.js';
-import { createEcdheEcdsaKeyExchange } from '../../bridge/src/dtls/pki/ecdhe-ecdsa-key-exchange.js';
+import { createEcdheEcdsaKeyExchange, type EcdheEcdsaKeyExchange } from '../../bridge/src/dtls/pki/ecdhe-ecdsa-key-exchange.js';
 import type { ServerIdentity } from '../../bridge/src/dtls/pki/server-identity.js';
 import { spkiFingerprint } from '../../bridge/src/dtls/pki/verify.js';
 import type { Logger } from '../../bridge/src/log.js';
 
 export interface TestServer {
   port: number;
+  server: DtlsServer;
+  kx: EcdheEcdsaKeyExchange;
   sessions: DtlsSession[];
   /** Handshake failures the server logged (reason and alert). */
   failures: Array<{ alert: unknown; reason: unknown }>;
@@ -34,11 +36,12 @@ export async function startServer(o: { identity: ServerIdentity; trustAnchors?: 
     pskKeyFor: () => undefined,
     verifyRawPublicKey: (spki) => o.rawKeys?.get(spkiFingerprint(spki)),
   };
+  const kx = createEcdheEcdsaKeyExchange({ serverIdentity: o.identity, trustAnchors: o.trustAnchors ?? [], ...(o.now ? { now: o.now } : {}) });
   const server = new DtlsServer({
     credentials,
     log,
     ...(o.maxDatagram ? { maxDatagram: o.maxDatagram } : {}),
-    keyExchanges: [pskKeyExchange, createEcdheEcdsaKeyExchange({ serverIdentity: o.identity, trustAnchors: o.trustAnchors ?? [], ...(o.now ? { now: o.now } : {}) })],
+    keyExchanges: [pskKeyExchange, kx],
   });
   const socket = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
@@ -52,6 +55,8 @@ export async function startServer(o: { identity: ServerIdentity; trustAnchors?: 
   });
   return {
     port: socket.address().port,
+    server,
+    kx,
     sessions,
     failures,
     received,

@@ -16,3 +16,19 @@ export interface PeerIdentity {
   readonly mode: 'psk' | 'rpk' | 'x509';
   readonly identity: string;
 }
+
+/**
+ * What the key exchange checked to authenticate the peer, kept with a resumable session (never
+ * with an established one) so that a resumption can check it again against the credentials as
+ * they are then (RFC 5246 §7.3 lets a server refuse to resume; we refuse when they changed).
+ */
+export type PeerCredential =
+  /** SHA-256 of the PSK the identity mapped to (not the key itself). */
+  | { readonly kind: 'psk'; readonly keyDigest: Buffer }
+  /** RFC 7250: the SubjectPublicKeyInfo DER the client presented. */
+  | { readonly kind: 'rpk'; readonly spki: Buffer }
+  /** The client's certificate chain, leaf first, DER. */
+  | { readonly kind: 'x509'; readonly chain: readonly Buffer[] };
+
+/** Whether a cached session may be resumed with today's credentials; the reason is for the log. */
+export type ResumeCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };

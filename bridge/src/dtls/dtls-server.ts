@@ -58,7 +58,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
   private readonly counters: Omit<DtlsStats, 'sessions' | 'handshakes'> = {
     datagrams: 0, malformed: 0, noAssociation: 0, shortRecords: 0, authFailures: 0, replays: 0, wrongEpoch: 0,
     cookiesSent: 0, badCookies: 0, handshakesStarted: 0, handshakesCompleted: 0, handshakesFailed: 0,
-    handshakeTimeouts: 0, resumptions: 0, capacityRefused: 0, alertsSent: 0, alertsReceived: 0, idleEvicted: 0,
+    handshakeTimeouts: 0, resumptions: 0, resumptionsRefused: 0, capacityRefused: 0, alertsSent: 0, alertsReceived: 0, idleEvicted: 0,
     addressChanges: 0, internalErrors: 0,
   };
 
@@ -260,6 +260,10 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     this.handshakeCount++;
     this.counters.handshakesStarted++;
     const step = c.hs.begin({ type: HandshakeType.clientHello, messageSeq, body, raw: encodeHandshake(HandshakeType.clientHello, messageSeq, body) });
+    if (c.hs.resumeRefused !== undefined) {
+      this.counters.resumptionsRefused++;
+      this.log.debug('dtls resumption refused', { address, port, reason: c.hs.resumeRefused });
+    }
     if (cid && c.hs.peerConnectionId) {
       c.cidKey = cid.toString('latin1');
       c.peerCid = c.hs.peerConnectionId.length > 0 ? ownCopy(c.hs.peerConnectionId) : undefined;

@@ -24,10 +24,17 @@
  *    and including that message), `peer` once the peer is authenticated, and `complete: true` with
  *    the last message you expect. `ctx.transcript()` during CertificateVerify holds every message
  *    before it (RFC 5246 §7.4.8). Return `{ ok: false, alert }` to abort with that fatal alert.
+ *    With `peer`, also return `credential`: what you checked (PSK key digest, raw key, chain). The
+ *    engine keeps it only in the session cache; without it the session is not resumable.
  * 6. Finished, ChangeCipherSpec, the key schedule and record protection are the engine's job.
+ * 7. Resumption (RFC 5246 §7.3). Before resuming a cached session of this key exchange the engine
+ *    calls `mayResume(peer, credential, resolver)`; check the credential against the resolver (and
+ *    anything else that may have changed: clock, trust anchors) and return `{ ok: true }` only if a
+ *    full handshake would authenticate the same peer. Not implemented: never resumed.
  */
 import type { CipherSuite } from './cipher-suites.js';
-import type { DtlsCredentialResolver, PeerIdentity } from './credentials.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { DtlsCredentialResolver, PeerCredential, PeerIdentity, ResumeCheck } from './credentials.js';
 import type { ClientHello, Extension } from './hello.js';
 import { pskPremaster } from './prf.js';
 import { AlertDescription, type AlertDescriptionCode, HandshakeType, Reader } from './wire.js';
@@ -38,7 +45,10 @@ export interface KeyExchangeContext {
   readonly serverRandom: Buffer;
   readonly suite: CipherSuite;
   readonly credentials: DtlsCredentialResolver;
-  /** The raw handshake messages so far, concatenated (what RFC 5246 §7.4.8 CertificateVerify signs). */
+  /**
+   * The raw handshake messages so far, concatenated. Inside `clientMessage` it ends with the message
+   * before the one being handed over, i.e. exactly what RFC 5246 §7.4.8 CertificateVerify signs.
+   */
   transcript(): Buffer;
 }
 
@@ -48,7 +58,14 @@ export interface OutgoingHandshake {
 }
 
 export type KeyExchangeStep =
-  | { readonly ok: true; readonly premaster?: Buffer; readonly peer?: PeerIdentity; readonly complete: boolean }
+  | {
+      readonly ok: true;
+      readonly premaster?: Buffer;
+      readonly peer?: PeerIdentity;
+      /** What authenticated `peer`, for re-checking on resumption (see step 5 above). */
+      readonly credential?: PeerCredential;
+      readonly complete: boolean;
+    }
   | { readonly ok: false; readonly alert: AlertDescriptionCode; readonly reason: string };
 
 export interface KeyExchangeRun {
@@ -61,6 +78,8 @@ export interface KeyExchange {
   readonly name: CipherSuite['keyExchange'];
   accepts(hello: ClientHello): boolean;
   start(ctx: KeyExchangeContext): KeyExchangeRun;
+  /** RFC 5246 §7.3: may a cached session of this key exchange be resumed with today's credentials? */
+  mayResume?(peer: PeerIdentity, credential: PeerCredential, credentials: DtlsCredentialResolver): ResumeCheck;
 }
 
 /** RFC 4279 §5.3: implementations MUST support identities of 128 bytes; we take up to 1 KiB. */
@@ -91,8 +110,22 @@ export const pskKeyExchange: KeyExchange = {
         const key = ctx.credentials.pskKeyFor(identity);
         // RFC 4279 §2: an unknown identity MAY be answered with unknown_psk_identity.
         if (!key) return { ok: false, alert: AlertDescription.unknownPskIdentity, reason: 'unknown PSK identity' };
-        return { ok: true, premaster: pskPremaster(key), peer: { mode: 'psk', identity }, complete: true };
+        const credential: PeerCredential = { kind: 'psk', keyDigest: pskDigest(key) };
+        return { ok: true, premaster: pskPremaster(key), peer: { mode: 'psk', identity }, credential, complete: true };
       },
     };
   },
+  mayResume(peer, credential, credentials) {
+    if (credential.kind !== 'psk') return { ok: false, reason: 'not a PSK session' };
+    const key = credentials.pskKeyFor(peer.identity);
+    if (!key) return { ok: false, reason: 'PSK identity withdrawn' };
+    // The identity must still map to the same key: a replaced key revokes sessions made with the old one.
+    if (!timingSafeEqual(pskDigest(key), credential.keyDigest)) return { ok: false, reason: 'PSK changed' };
+    return { ok: true };
+  },
 };
+
+/** Kept instead of the key itself: enough to tell whether the key changed. */
+function pskDigest(key: Buffer): Buffer {
+  return createHash('sha256').update(key).digest();
+}

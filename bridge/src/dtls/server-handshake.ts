@@ -13,7 +13,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { randomBytesFromPool as randomBytes } from './random-pool.js';
 import { CIPHER_SUITES, type CipherSuite, keyBlockLength, suiteById } from './cipher-suites.js';
-import type { DtlsCredentialResolver, PeerIdentity } from './credentials.js';
+import type { DtlsCredentialResolver, PeerCredential, PeerIdentity } from './credentials.js';
 import { encodeHandshake, fragmentHandshake, type HandshakeFragment, type HandshakeMessage, Reassembler } from './handshake-message.js';
 import { type ClientHello, encodeServerHello, type Extension } from './hello.js';
 import type { KeyExchange, KeyExchangeRun } from './key-exchange.js';
@@ -68,6 +68,8 @@ export class ServerHandshake {
   suite: CipherSuite | undefined;
   keyBlock: Buffer | undefined;
   peer: PeerIdentity | undefined;
+  /** Why a session the client asked to resume was refused (credentials changed); undefined otherwise. */
+  resumeRefused: string | undefined;
   sessionId: Buffer = Buffer.alloc(0);
   resumed = false;
   usedExtendedMasterSecret = false;
@@ -82,6 +84,7 @@ export class ServerHandshake {
   private nextSendSeq = 0;
   private master: Buffer | undefined;
   private kx: KeyExchangeRun | undefined;
+  private credential: PeerCredential | undefined;
 
   constructor(
     private readonly config: HandshakeConfig,
@@ -199,7 +202,10 @@ export class ServerHandshake {
       const step = this.kx.clientMessage(m.type, m.body);
       this.transcript.push(m.raw);
       if (!step.ok) return alert(step.alert, step.reason);
-      if (step.peer) this.peer = step.peer;
+      if (step.peer) {
+        this.peer = step.peer;
+        this.credential = step.credential;
+      }
       if (step.premaster) {
         // RFC 7627 §4: session_hash covers the transcript up to and including ClientKeyExchange.
         this.master = this.usedExtendedMasterSecret
@@ -225,13 +231,17 @@ export class ServerHandshake {
     this.transcript.push(m.raw);
     this.state = 'done';
     if (this.resumed) return { kind: 'established', flight: [] };
-    this.config.sessionCache.put(this.sessionId, {
-      masterSecret: this.master,
-      suiteId: this.suite!.id,
-      peer: this.peer!,
-      extendedMasterSecret: this.usedExtendedMasterSecret,
-      createdAt: this.config.now(),
-    });
+    // Without the credential the key exchange could not re-check the peer on resumption: not cached.
+    if (this.credential) {
+      this.config.sessionCache.put(this.sessionId, {
+        masterSecret: this.master,
+        suiteId: this.suite!.id,
+        peer: this.peer!,
+        credential: this.credential,
+        extendedMasterSecret: this.usedExtendedMasterSecret,
+        createdAt: this.config.now(),
+      });
+    }
     const flight: FlightItem[] = [{ contentType: ContentType.changeCipherSpec, epoch: 0, payload: CCS_PAYLOAD }];
     flight.push(...this.finished('server', 1));
     return { kind: 'established', flight };
@@ -266,11 +276,20 @@ export class ServerHandshake {
     const cached = this.config.sessionCache.get(this.clientHello.sessionId, this.config.now());
     if (!cached) return undefined;
     const suite = suiteById(cached.suiteId);
-    if (!suite || !this.clientHello.cipherSuites.includes(suite.id) || !this.config.keyExchanges.has(suite.keyExchange)) return undefined;
+    const kx = suite && this.config.keyExchanges.get(suite.keyExchange);
+    if (!suite || !kx || !this.clientHello.cipherSuites.includes(suite.id)) return undefined;
     if (cached.extendedMasterSecret && !offersEms) return 'abort';
     if (!cached.extendedMasterSecret && (offersEms || this.config.requireExtendedMasterSecret)) return undefined; // RFC 7627 §5.3: full handshake
-    // A PSK withdrawn since the session was made must not be resumable.
-    if (cached.peer.mode === 'psk' && !this.config.credentials.pskKeyFor(cached.peer.identity)) return undefined;
+    // The peer was authenticated with the credentials of the day the session was made. A PSK
+    // withdrawn or replaced, a raw key removed, a certificate expired or no longer chaining to the
+    // trust anchors must not ride on the cache: re-check, and on failure forget the session and
+    // run a full handshake with a new session id (RFC 5246 §7.4.1.3 lets the server decline).
+    const check = kx.mayResume ? kx.mayResume(cached.peer, cached.credential, this.config.credentials) : { ok: false as const, reason: 'key exchange cannot re-check credentials' };
+    if (!check.ok) {
+      this.config.sessionCache.delete(this.clientHello.sessionId);
+      this.resumeRefused = check.reason;
+      return undefined;
+    }
     this.suite = suite;
     this.master = cached.masterSecret;
     this.peer = cached.peer;

@@ -72,6 +72,8 @@ export interface DtlsStats {
   handshakesFailed: number;
   handshakeTimeouts: number;
   resumptions: number;
+  /** Sessions a client asked to resume whose credentials no longer verify (full handshake instead). */
+  resumptionsRefused: number;
   capacityRefused: number;
   alertsSent: number;
   alertsReceived: number;

@@ -44,6 +44,8 @@ export const AlertDescription = {
   handshakeFailure: 40,
   badCertificate: 42,
   unsupportedCertificate: 43,
+  /** RFC 5246 §7.2.2: a certificate has expired or is not yet valid (mapped from pki/outcome.ts). */
+  certificateExpired: 45,
   certificateUnknown: 46,
   illegalParameter: 47,
   unknownCa: 48,

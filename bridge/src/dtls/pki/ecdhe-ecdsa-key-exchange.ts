@@ -10,7 +10,7 @@
  *   Certificate, ClientKeyExchange, CertificateVerify                      (client, in this order: RFC 5246 §7.3)
  */
 import type { KeyObject } from 'node:crypto';
-import type { PeerIdentity } from '../credentials.js';
+import type { DtlsCredentialResolver, PeerCredential, PeerIdentity, ResumeCheck } from '../credentials.js';
 import { suiteById } from '../cipher-suites.js';
 import type { KeyExchange, KeyExchangeContext, KeyExchangeRun, KeyExchangeStep, OutgoingHandshake } from '../key-exchange.js';
 import type { Extension } from '../hello.js';
@@ -47,7 +47,7 @@ export interface EcdheEcdsaKeyExchange extends KeyExchange {
   setTrustAnchors(trustAnchorsDer: readonly Buffer[]): void;
 }
 
-/** Every alert this module produces has the same number in the engine's table; 45 (certificate_expired) may not. */
+/** Every alert this module produces has the same number in the engine's table (fallback for safety: bad_certificate). */
 const ENGINE_ALERTS: readonly AlertDescriptionCode[] = Object.values(AlertDescription);
 function engineAlert(a: PkiAlert): AlertDescriptionCode {
   return ENGINE_ALERTS.find((c) => c === a) ?? AlertDescription.badCertificate;
@@ -75,8 +75,35 @@ export function createEcdheEcdsaKeyExchange(options: EcdheEcdsaOptions): EcdheEc
       const negotiation = negotiateEcdheEcdsa(ctx.clientHello.extensions, caps());
       return new EcdheEcdsaRun(ctx, options.serverIdentity, negotiation, chains, rawKeys, now);
     },
+    // RFC 5246 §7.3: a cached session is resumed only if the cached credential would still be
+    // accepted by a full handshake now (clock, trust anchors, credential store as they are today).
+    mayResume: (peer, credential, resolver) => recheck(peer, credential, resolver, chains, rawKeys, now()),
     setTrustAnchors: (ders) => chains.setTrustAnchors(ders),
   };
+}
+
+function recheck(
+  peer: PeerIdentity,
+  credential: PeerCredential,
+  resolver: DtlsCredentialResolver,
+  chains: ClientChainVerifier,
+  rawKeys: RawPublicKeyVerifier,
+  now: Date,
+): ResumeCheck {
+  if (peer.mode === 'rpk' && credential.kind === 'rpk') {
+    if (!rawKeys.identify(credential.spki).ok) return { ok: false, reason: 'raw public key no longer valid' };
+    const endpoint = resolver.verifyRawPublicKey?.(credential.spki);
+    if (endpoint === undefined) return { ok: false, reason: 'raw public key withdrawn' };
+    return endpoint === peer.identity ? { ok: true } : { ok: false, reason: 'raw public key now maps to another endpoint' };
+  }
+  if (peer.mode === 'x509' && credential.kind === 'x509') {
+    const chain = chains.verify(credential.chain, now);
+    if (!chain.ok) return { ok: false, reason: chain.reason };
+    const endpoint = resolver.verifyCertificateChain ? resolver.verifyCertificateChain(credential.chain) : chain.commonName;
+    if (endpoint === undefined) return { ok: false, reason: 'certificate refused by the credential store' };
+    return endpoint === peer.identity ? { ok: true } : { ok: false, reason: 'certificate now maps to another endpoint' };
+  }
+  return { ok: false, reason: `no ${peer.mode} credential cached` };
 }
 
 class EcdheEcdsaRun implements KeyExchangeRun {
@@ -84,6 +111,7 @@ class EcdheEcdsaRun implements KeyExchangeRun {
   private ephemeral: EphemeralKey | undefined;
   private peerKey: KeyObject | undefined;
   private peer: PeerIdentity | undefined;
+  private credential: PeerCredential | undefined;
 
   constructor(
     private readonly ctx: KeyExchangeContext,
@@ -143,10 +171,12 @@ class EcdheEcdsaRun implements KeyExchangeRun {
       case 'certificateVerify': {
         // RFC 5246 §7.4.8: CertificateVerify follows ClientKeyExchange when the client certificate can sign.
         if (type !== HandshakeType.certificateVerify) return abort(ALERT.unexpected_message, `expected CertificateVerify, got ${type}`);
-        const checked = verifyCertificateVerify(body, this.signedMessages(body), this.peerKey!);
+        // RFC 5246 §7.4.8: the signature covers every handshake message before this one; the engine's
+        // transcript does not yet hold it when it hands the message over (key-exchange.ts, step 5).
+        const checked = verifyCertificateVerify(body, this.ctx.transcript(), this.peerKey!);
         if (!checked.ok) return abort(checked.alert, checked.reason);
         this.expect = 'done';
-        return { ok: true, peer: this.peer!, complete: true };
+        return { ok: true, peer: this.peer!, credential: this.credential!, complete: true };
       }
       case 'done':
         return abort(ALERT.unexpected_message, `unexpected handshake type ${type}`);
@@ -168,6 +198,7 @@ class EcdheEcdsaRun implements KeyExchangeRun {
       if (endpoint === undefined) return abort(ALERT.certificate_unknown, `unknown raw public key ${key.fingerprint}`);
       this.peerKey = key.publicKey;
       this.peer = { mode: 'rpk', identity: endpoint };
+      this.credential = { kind: 'rpk', spki: cert.spki };
     } else {
       if (cert.chain.length === 0) return abort(ALERT.handshake_failure, 'client sent no certificate');
       const chain = this.chains.verify(cert.chain, this.now());
@@ -181,23 +212,11 @@ class EcdheEcdsaRun implements KeyExchangeRun {
       }
       this.peerKey = chain.publicKey;
       this.peer = { mode: 'x509', identity: endpoint };
+      this.credential = { kind: 'x509', chain: cert.chain };
     }
     this.expect = 'clientKeyExchange';
     return { ok: true, complete: false };
   }
 
-  /**
-   * The handshake messages CertificateVerify signs: all before it (RFC 5246 §7.4.8). The engine's
-   * transcript may already include the CertificateVerify being processed (it appends each message
-   * before handing it over); if its last message is exactly this one, it is left out.
-   */
-  private signedMessages(body: Buffer): Buffer {
-    const t = this.ctx.transcript();
-    const own = 12 + body.length; // RFC 6347 §4.2.2 handshake header is 12 octets
-    const at = t.length - own;
-    if (at >= 0 && t[at] === HandshakeType.certificateVerify && t.readUIntBE(at + 1, 3) === body.length && t.subarray(at + 12).equals(body)) {
-      return t.subarray(0, at);
-    }
-    return t;
-  }
+
 }
