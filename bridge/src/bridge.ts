@@ -16,6 +16,7 @@ import { RegistrationEventBus } from './events/registration-event-bus.js';
 import type { Logger } from './log.js';
 import { DisableTracker } from './lwm2m/disable-tracker.js';
 import { AuditLog } from './lwm2m/downlink/audit-log.js';
+import { consoleModels } from './lwm2m/downlink/console-models.js';
 import { DeviceModels } from './lwm2m/downlink/device-models.js';
 import { DeviceOperations } from './lwm2m/downlink/device-operations.js';
 import { DeviceRequester } from './lwm2m/downlink/device-requester.js';
@@ -85,8 +86,9 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     returningFromDisable: (endpoint) => disables.returned(endpoint),
   });
 
+  const userModelsDir = join(config.dataDir, 'models');
   const objectRegistry = new ObjectRegistry({
-    userDir: join(config.dataDir, 'models'),
+    userDir: userModelsDir,
     onReport: (report) => log.info('object models loaded', { loaded: report.loaded.length, errors: report.errors }),
   });
   objectRegistry.watch();
@@ -148,6 +150,13 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
       info,
       log,
       now,
+      services: {
+        operations,
+        audit,
+        models: consoleModels(models, userModelsDir),
+        credentials,
+        security,
+      },
     });
   } catch (error) {
     log.warn('console not started', { error });

@@ -9,6 +9,7 @@ import {
   type ProtocolErrorCode,
   type ServerMessage,
 } from './protocol.js';
+import { narrowCredentialInput, narrowOperationRequest } from './request-guards.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; code: ProtocolErrorCode; error: string };
 
@@ -49,9 +50,56 @@ export function parseClientMessage(text: string): Parsed<ClientMessage> {
         value: { type: 'getDevice', v: PROTOCOL_VERSION, requestId: data.requestId, endpoint: data.endpoint },
       };
     default:
-      return fail('BAD_MESSAGE', `unknown message type ${JSON.stringify(String(data.type)).slice(0, 40)}`);
+      return parseRequest(data);
   }
 }
+
+/** Console → bridge messages that carry a requestId and a payload. */
+function parseRequest(data: Record<string, unknown>): Parsed<ClientMessage> {
+  const type = data.type;
+  if (!shortString(data.requestId, 64)) {
+    return typeof type === 'string' && REQUEST_TYPES.has(type)
+      ? fail('BAD_MESSAGE', `${type} needs a requestId`)
+      : fail('BAD_MESSAGE', `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`);
+  }
+  const requestId = data.requestId;
+  const v = PROTOCOL_VERSION;
+  switch (type) {
+    case 'operation': {
+      const r = narrowOperationRequest(data.request);
+      return r.ok ? { ok: true, value: { type, v, requestId, request: r.value } } : fail('BAD_MESSAGE', `operation: ${r.error}`);
+    }
+    case 'getAudit':
+      return { ok: true, value: { type, v, requestId } };
+    case 'uploadModel':
+      if (!shortString(data.name, 255) || typeof data.xml !== 'string' || data.xml.length === 0) return fail('BAD_MESSAGE', 'uploadModel needs a name and the DDF xml');
+      return { ok: true, value: { type, v, requestId, name: data.name, xml: data.xml } };
+    case 'setLayout': {
+      if (data.layout !== null && data.layout !== 'published' && data.layout !== 'draft') return fail('BAD_MESSAGE', 'layout must be published, draft or null');
+      if (data.endpoint !== undefined && !shortString(data.endpoint, 255)) return fail('BAD_MESSAGE', 'endpoint must be text');
+      if (data.layout === null && data.endpoint === undefined) return fail('BAD_MESSAGE', 'the server-wide layout cannot be reset to null');
+      const m: ClientMessage = { type, v, requestId, layout: data.layout };
+      if (typeof data.endpoint === 'string') m.endpoint = data.endpoint;
+      return { ok: true, value: m };
+    }
+    case 'listCredentials':
+      return { ok: true, value: { type, v, requestId } };
+    case 'putCredential': {
+      const c = narrowCredentialInput(data.credential);
+      return c.ok ? { ok: true, value: { type, v, requestId, credential: c.value } } : fail('BAD_MESSAGE', `putCredential: ${c.error}`);
+    }
+    case 'deleteCredential':
+      if (!shortString(data.endpoint, 255)) return fail('BAD_MESSAGE', 'deleteCredential needs an endpoint');
+      return { ok: true, value: { type, v, requestId, endpoint: data.endpoint } };
+    case 'setAllowUnsecured':
+      if (typeof data.allow !== 'boolean') return fail('BAD_MESSAGE', 'setAllowUnsecured needs allow: true or false');
+      return { ok: true, value: { type, v, requestId, allow: data.allow } };
+    default:
+      return fail('BAD_MESSAGE', `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`);
+  }
+}
+
+const REQUEST_TYPES = new Set(['operation', 'getAudit', 'uploadModel', 'setLayout', 'listCredentials', 'putCredential', 'deleteCredential', 'setAllowUnsecured']);
 
 function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
@@ -100,6 +148,22 @@ export function parseServerMessage(text: string): Parsed<ServerMessage> {
       }
       break;
     case 'pong':
+      break;
+    case 'away':
+      if (!Array.isArray(m.devices)) return fail('BAD_MESSAGE', 'away needs devices');
+      break;
+    case 'operationResult':
+      if (typeof m.requestId !== 'string' || !isRecord(m.result) || typeof m.result.ok !== 'boolean') return fail('BAD_MESSAGE', 'operationResult needs requestId and result');
+      break;
+    case 'audit':
+      if (!Array.isArray(m.entries)) return fail('BAD_MESSAGE', 'audit needs entries');
+      break;
+    case 'modelResult':
+    case 'credentialResult':
+      if (typeof m.requestId !== 'string' || typeof m.ok !== 'boolean') return fail('BAD_MESSAGE', `${m.type} needs requestId and ok`);
+      break;
+    case 'credentials':
+      if (!Array.isArray(m.credentials) || typeof m.allowUnsecured !== 'boolean') return fail('BAD_MESSAGE', 'credentials needs a list and allowUnsecured');
       break;
     default:
       return fail('BAD_MESSAGE', `unknown message type ${JSON.stringify(String(m.type)).slice(0, 40)}`);

@@ -9,3 +9,4 @@ export * from './fleet-text.js';
 export * from './operations.js';
 export * from './security.js';
 export * from './summary-rows.js';
+export * from './request-guards.js';

@@ -10,12 +10,21 @@
 import type { EndReason } from './events.js';
 import type { Registration, RegistrationChanges, RegistrationSummary } from './registration.js';
 import type { SummaryRow } from './summary-rows.js';
+import type { ModelLayout, ObjectDefinition } from './model.js';
+import type { AuditEntry, OperationRequest, OperationResult } from './operations.js';
+import type { CredentialInput, CredentialView } from './security.js';
 
 export const PROTOCOL_VERSION = 1;
 
 /** One registry change, as the console needs it. */
 export type FleetEvent =
-  | { kind: 'registered'; at: number; registration: RegistrationSummary }
+  | {
+      kind: 'registered';
+      at: number;
+      registration: RegistrationSummary;
+      /** Set when the endpoint comes back after a Disable (compare `at` with `expectedBackAt`). */
+      returnedFromDisable?: { disabledAt: number; expectedBackAt: number };
+    }
   | { kind: 'updated'; at: number; registration: RegistrationSummary; changes: RegistrationChanges }
   | {
       kind: 'ended';
@@ -36,6 +45,15 @@ export interface TimelineEntry {
   detail: string;
   changes?: RegistrationChanges;
   reason?: EndReason;
+}
+
+/** An endpoint that left after a Disable and is expected back (fleet view keeps its row). */
+export interface AwayDevice {
+  endpoint: string;
+  /** The registration as it was when it left. */
+  registration: RegistrationSummary;
+  disabledAt: number;
+  expectedBackAt: number;
 }
 
 export interface ServerInfo {
@@ -98,6 +116,73 @@ export interface DeviceMessage {
   /** Absent when the endpoint is not registered now. */
   registration?: Registration;
   timeline: TimelineEntry[];
+  /** Object definitions in force for this device (its `ver=` and layout), for names and units. */
+  objects?: ObjectDefinition[];
+  /** Server-object numbering used for this device. */
+  layout?: ModelLayout;
+  /** Set while the endpoint is away after a Disable. */
+  away?: AwayDevice;
+}
+
+/** Endpoints away after a Disable; sent after every snapshot, then kept current from deltas. */
+export interface AwayMessage {
+  type: 'away';
+  v: typeof PROTOCOL_VERSION;
+  devices: AwayDevice[];
+}
+
+/** The outcome of one `operation` request, to the console that asked. */
+export interface OperationResultMessage {
+  type: 'operationResult';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+  result: OperationResult;
+}
+
+/**
+ * Audit log: `entries` answers `getAudit` (newest last); a single new entry is pushed to every
+ * console as it happens, so an operator's action reaches every open console.
+ */
+export interface AuditMessage {
+  type: 'audit';
+  v: typeof PROTOCOL_VERSION;
+  requestId?: string;
+  entries: AuditEntry[];
+}
+
+/** Object model management: answer to `uploadModel` / `setLayout`. */
+export interface ModelResultMessage {
+  type: 'modelResult';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+  ok: boolean;
+  /** Objects defined by an uploaded DDF file. */
+  objects?: { id: number; name: string; version: string }[];
+  errors?: string[];
+  /** Server-wide layout after a `setLayout`. */
+  serverLayout?: ModelLayout;
+}
+
+/**
+ * Credentials as the console may see them (never a key), and the server's security settings.
+ * Answers `listCredentials`, and is pushed to every console after any change.
+ */
+export interface CredentialsMessage {
+  type: 'credentials';
+  v: typeof PROTOCOL_VERSION;
+  requestId?: string;
+  credentials: CredentialView[];
+  allowUnsecured: boolean;
+}
+
+/** Answer to `putCredential`, `deleteCredential` and `setAllowUnsecured`. */
+export interface CredentialResultMessage {
+  type: 'credentialResult';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+  ok: boolean;
+  credential?: CredentialView;
+  error?: string;
 }
 
 export interface ErrorMessage {
@@ -123,7 +208,13 @@ export type ServerMessage =
   | DeltaMessage
   | DeviceMessage
   | ErrorMessage
-  | PongMessage;
+  | PongMessage
+  | AwayMessage
+  | OperationResultMessage
+  | AuditMessage
+  | ModelResultMessage
+  | CredentialsMessage
+  | CredentialResultMessage;
 
 // ---------------------------------------------------------------- console → bridge
 
@@ -144,7 +235,79 @@ export interface PingRequest {
   v: typeof PROTOCOL_VERSION;
 }
 
-export type ClientMessage = ResyncRequest | GetDeviceRequest | PingRequest;
+/** Runs a device operation (read, write, execute, discover, create, delete, disable). */
+export interface OperationMessage {
+  type: 'operation';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+  request: OperationRequest;
+}
+
+export interface GetAuditRequest {
+  type: 'getAudit';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+}
+
+/** Adds object definitions from a DDF XML file (OMA LWM2M.xsd). */
+export interface UploadModelRequest {
+  type: 'uploadModel';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+  /** File name, for error messages. */
+  name: string;
+  xml: string;
+}
+
+/** Selects the Server-object layout for one endpoint, or server-wide when `endpoint` is absent. `layout: null` resets an endpoint to the server-wide one. */
+export interface SetLayoutRequest {
+  type: 'setLayout';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+  endpoint?: string;
+  layout: ModelLayout | null;
+}
+
+export interface ListCredentialsRequest {
+  type: 'listCredentials';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+}
+
+/** Adds or replaces an endpoint's credential. Keys travel console → bridge only. */
+export interface PutCredentialRequest {
+  type: 'putCredential';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+  credential: CredentialInput;
+}
+
+export interface DeleteCredentialRequest {
+  type: 'deleteCredential';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+  endpoint: string;
+}
+
+export interface SetAllowUnsecuredRequest {
+  type: 'setAllowUnsecured';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+  allow: boolean;
+}
+
+export type ClientMessage =
+  | ResyncRequest
+  | GetDeviceRequest
+  | PingRequest
+  | OperationMessage
+  | GetAuditRequest
+  | UploadModelRequest
+  | SetLayoutRequest
+  | ListCredentialsRequest
+  | PutCredentialRequest
+  | DeleteCredentialRequest
+  | SetAllowUnsecuredRequest;
 
 export const PROTOCOL_ERROR_CODES = [
   'BAD_JSON',
@@ -159,4 +322,4 @@ export const PROTOCOL_ERROR_CODES = [
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
 
 /** Largest console → bridge message the bridge reads, in bytes. */
-export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
+export const MAX_CLIENT_MESSAGE_BYTES = 256 * 1024;

@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import { DtlsPskClient } from '../dtls/dtls-client.js';
 
 type Command =
-  | { cmd: 'handshakes'; port: number; sockets: number; durationMs: number }
+  | { cmd: 'handshakes'; port: number; sockets: number; durationMs: number; request: boolean }
   | { cmd: 'records'; port: number; sockets: number; durationMs: number; window: number; size: number };
 
 const KEY = Buffer.from('secretkey');
@@ -22,7 +22,10 @@ async function openSockets(n: number): Promise<dgram.Socket[]> {
   return out;
 }
 
-function client(s: dgram.Socket, port: number, onConnected: (c: DtlsPskClient) => void): DtlsPskClient {
+const REQUEST = Buffer.alloc(32, 0x52);
+
+/** `onConnected` runs when the handshake completes or, with `request`, when the echo of one request after it arrives. */
+function client(s: dgram.Socket, port: number, onConnected: (c: DtlsPskClient) => void, request = false): DtlsPskClient {
   const c = new DtlsPskClient({
     identity: 'dev1',
     key: KEY,
@@ -38,13 +41,16 @@ function client(s: dgram.Socket, port: number, onConnected: (c: DtlsPskClient) =
   s.removeAllListeners('message');
   s.on('message', (m) => c.handleDatagram(m));
   c.onEvent = (e) => {
-    if (e.kind === 'connected') onConnected(c);
+    if (e.kind === 'connected') {
+      if (request) c.write(REQUEST);
+      else onConnected(c);
+    } else if (e.kind === 'data' && request) onConnected(c);
   };
   c.start();
   return c;
 }
 
-async function handshakes(port: number, sockets: number, durationMs: number): Promise<{ completed: number; ms: number }> {
+async function handshakes(port: number, sockets: number, durationMs: number, request: boolean): Promise<{ completed: number; ms: number }> {
   const socks = await openSockets(sockets);
   let completed = 0;
   let running = true;
@@ -55,11 +61,17 @@ async function handshakes(port: number, sockets: number, durationMs: number): Pr
     const next = () => {
       if (!running) return;
       let done = false;
-      client(s, port, () => {
-        done = true;
-        completed++;
-        setImmediate(next);
-      });
+      client(
+        s,
+        port,
+        () => {
+          if (done) return;
+          done = true;
+          completed++;
+          setImmediate(next);
+        },
+        request,
+      );
       setTimeout(() => {
         if (!done && running) next();
       }, 1000).unref();
@@ -111,6 +123,6 @@ async function records(port: number, sockets: number, durationMs: number, window
 }
 
 process.on('message', (m: Command) => {
-  const run = m.cmd === 'handshakes' ? handshakes(m.port, m.sockets, m.durationMs) : records(m.port, m.sockets, m.durationMs, m.window, m.size);
+  const run = m.cmd === 'handshakes' ? handshakes(m.port, m.sockets, m.durationMs, m.request) : records(m.port, m.sockets, m.durationMs, m.window, m.size);
   void run.then((result) => process.send?.(result));
 });

@@ -4,7 +4,7 @@
  * memory per idle session (sessions established in process, clients discarded, GC, heap/RSS delta).
  *
  *   npm run bench:dtls            (builds, then runs with --expose-gc)
- *   node --expose-gc bridge/dist/bench/dtls-bench.js [idleSessions=50000] [seconds=5] [loopback|memory]
+ *   node --expose-gc bridge/dist/bench/dtls-bench.js [idleSessions=50000] [seconds=5] [loopback|handshakes|cpu|memory]
  *
  * Figures are printed; no assertion is made (targets: 8,000 handshakes/s, <= 2 KB per idle session).
  */
@@ -40,14 +40,19 @@ async function overLoopback(): Promise<void> {
 
   const before = server.stats();
   const cpu0 = process.cpuUsage();
-  const hs = await ask<{ completed: number; ms: number }>({ cmd: 'handshakes', port, sockets: 256, durationMs: seconds * 1000 });
+  const hs = await ask<{ completed: number; ms: number }>({ cmd: 'handshakes', port, sockets: 256, durationMs: seconds * 1000, request: true });
   const cpu = process.cpuUsage(cpu0);
   const after = server.stats();
   const serverDone = after.handshakesCompleted - before.handshakesCompleted;
-  console.log(`full PSK handshakes (CCM_8, cookie exchange, EMS), 256 source ports, ${seconds} s:`);
-  console.log(`  ${Math.round((serverDone / hs.ms) * 1000)} handshakes/s completed at the server (${serverDone} in ${Math.round(hs.ms)} ms; client saw ${hs.completed})`);
+  console.log(`full PSK handshakes (CCM_8, cookie exchange, EMS), each followed by one echoed 32-byte request, 256 source ports, ${seconds} s:`);
+  console.log(`  ${Math.round((serverDone / hs.ms) * 1000)} handshakes/s completed at the server (${serverDone} in ${Math.round(hs.ms)} ms; client saw ${hs.completed} echoes, ${Math.round((hs.completed / hs.ms) * 1000)}/s)`);
   console.log(`  server CPU ${Math.round(((cpu.user + cpu.system) / 1000 / hs.ms) * 100)} % of one core; server-side cost ${Math.round((cpu.user + cpu.system) / serverDone)} µs per handshake`);
   console.log(`  cookies sent ${after.cookiesSent - before.cookiesSent}, handshake timeouts ${after.handshakeTimeouts - before.handshakeTimeouts}, refused ${after.capacityRefused - before.capacityRefused}`);
+  if (only === 'handshakes') {
+    load.kill();
+    server.close();
+    return;
+  }
 
   const r0 = server.stats();
   const cpu1 = process.cpuUsage();
@@ -60,6 +65,45 @@ async function overLoopback(): Promise<void> {
   console.log(`  ${Math.round((rec.echoed / rec.ms) * 1000)} records/s round trip (each one decrypted and one encrypted by the server); ${rec.sent} sent`);
   console.log(`  server CPU ${Math.round(((rcpu.user + rcpu.system) / 1000 / rec.ms) * 100)} % of one core`);
   load.kill();
+  server.close();
+}
+
+/**
+ * Server CPU per handshake without sockets: `n` in-memory handshakes, each followed by one echoed
+ * request, with only the time spent inside `server.handleDatagram` counted (the client's half and
+ * the datagram delivery are left out). Steadier than the loopback figure on a shared machine.
+ */
+function serverCpu(n: number): void {
+  const queue: Array<() => void> = [];
+  let current: DtlsPskClient | undefined;
+  let inServer = 0;
+  const server = new DtlsServer({ credentials, maxSessions: n + 10, send: (d) => queue.push(() => current!.handleDatagram(d)) });
+  server.on('data', (s: DtlsSession, d: Buffer) => server.send(s, d));
+  const request = Buffer.alloc(32, 0x52);
+  const run = (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const rinfo = { address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 5000 };
+      let echoed = false;
+      current = new DtlsPskClient({ identity: 'dev1', key: KEY, retransmitMs: 0, send: (d) => queue.push(() => {
+        const t = process.hrtime.bigint();
+        server.handleDatagram(d, rinfo);
+        inServer += Number(process.hrtime.bigint() - t);
+      }) });
+      current.onEvent = (e) => {
+        if (e.kind === 'connected') current!.write(request);
+        else if (e.kind === 'data') echoed = true;
+      };
+      current.start();
+      while (queue.length > 0) queue.shift()!();
+      if (!echoed) throw new Error('in-memory handshake + request failed');
+    }
+  };
+  run(Math.min(2_000, n)); // warm-up
+  inServer = 0;
+  run(n);
+  const us = inServer / 1000 / n;
+  console.log(`server CPU per full PSK handshake + one echoed request, in memory (no sockets), ${n} handshakes:`);
+  console.log(`  ${us.toFixed(1)} µs in DtlsServer.handleDatagram (≈ ${Math.round(1e6 / us)} handshakes/s per core, sockets excluded)`);
   server.close();
 }
 
@@ -109,6 +153,7 @@ async function idleMemory(n: number): Promise<void> {
   server.close();
 }
 
-const only = process.argv[4]; // 'loopback' or 'memory' to run one phase
-if (only !== 'memory') await overLoopback();
-if (only !== 'loopback') await idleMemory(idleSessions);
+const only = process.argv[4]; // 'loopback', 'handshakes' (loopback handshakes only), 'cpu' or 'memory' to run one phase
+if (only === undefined || only === 'loopback' || only === 'handshakes') await overLoopback();
+if (only === undefined || only === 'cpu') serverCpu(20_000);
+if (only === undefined || only === 'memory') await idleMemory(idleSessions);

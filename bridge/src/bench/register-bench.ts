@@ -56,8 +56,8 @@ async function startBridge(): Promise<{ child: ChildProcess; port: number; stats
   return { child, port, stats };
 }
 
-async function startEcho(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [here('./udp-echo-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startReference(script: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [here(script)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
   return { child, port };
 }
@@ -68,10 +68,14 @@ const line = (label: string, r: PhaseResult) =>
 
 async function main(): Promise<void> {
   console.log(`lwm2m-console registration benchmark — node ${process.version}, ${SOCKETS} source ports × ${WINDOW} in flight`);
-  const echo = await startEcho();
+  const echo = await startReference('./udp-echo-server.js');
   await runLoad({ op: 'register', port: echo.port, count: 20_000 });
   const ceiling = await runLoad({ op: 'register', port: echo.port, count: OPS });
   echo.child.kill();
+  const floor = await startReference('./coap-floor-server.js');
+  await runLoad({ op: 'register', port: floor.port, count: 20_000 });
+  const coapOnly = await runLoad({ op: 'register', port: floor.port, count: OPS });
+  floor.child.kill();
 
   const bridge = await startBridge();
   const base = await bridge.stats(true);
@@ -82,10 +86,11 @@ async function main(): Promise<void> {
   delete reg.ids;
   console.log('');
   line('ceiling (UDP echo)', ceiling);
+  line('coap package, empty handler', coapOnly);
   line('Register', reg);
   line('Update', upd);
   line('De-register', del);
-  console.log(`Register bridge/ceiling    ${(reg.perSecond / ceiling.perSecond).toFixed(2)}`);
+  console.log(`Register bridge/ceiling    ${(reg.perSecond / ceiling.perSecond).toFixed(2)}   coap-package/ceiling ${(coapOnly.perSecond / ceiling.perSecond).toFixed(2)}   bridge/coap-package ${(reg.perSecond / coapOnly.perSecond).toFixed(2)}`);
 
   // Hold HELD registrations that all expire in the same second, some time after filling.
   await new Promise((r) => setTimeout(r, 32_000)); // let the warm-up registrations expire

@@ -20,6 +20,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ServerInfo } from '@lwm2m-console/shared';
 import type { RegistrationEventBus } from '../events/registration-event-bus.js';
+import type { ConsoleServices } from './console-services.js';
 import type { Logger } from '../log.js';
 import type { RegistrationStore } from '../registry/registration-store.js';
 import {
@@ -51,6 +52,8 @@ export interface ConsoleServerOptions {
   printToken?: (text: string) => void;
   hub?: Partial<FleetHubTuning>;
   timelines?: EndpointTimelinesOptions;
+  /** Device operations, audit, models, credentials (issues 4 and 5). */
+  services?: ConsoleServices;
 }
 
 export interface ConsoleServer {
@@ -90,6 +93,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     ...(options.now ? { now: options.now } : {}),
     timelines: new EndpointTimelines(options.timelines),
     ...(options.hub ? { tuning: options.hub } : {}),
+    ...(options.services ? { services: options.services } : {}),
   });
   const serveStatic = createStaticHandler(options.staticDir);
   const startedAt = Date.now();

@@ -6,8 +6,11 @@ import { summarize, type FleetEvent, type RegistrationEvent } from '@lwm2m-conso
 
 export function toFleetEvent(event: RegistrationEvent): FleetEvent {
   switch (event.type) {
-    case 'registered':
-      return { kind: 'registered', at: event.at, registration: summarize(event.registration) };
+    case 'registered': {
+      const registered: FleetEvent = { kind: 'registered', at: event.at, registration: summarize(event.registration) };
+      if (event.returnedFromDisable) registered.returnedFromDisable = event.returnedFromDisable;
+      return registered;
+    }
     case 'updated':
       return { kind: 'updated', at: event.at, registration: summarize(event.registration), changes: event.changes };
     case 'ended': {

@@ -29,6 +29,8 @@ import {
 import type { RegistrationEventBus } from '../events/registration-event-bus.js';
 import type { Logger } from '../log.js';
 import type { RegistrationStore } from '../registry/registration-store.js';
+import { AwayDevices } from './away-devices.js';
+import { answerServiceRequest, type ConsoleServices } from './console-services.js';
 import { EndpointTimelines } from './endpoint-timelines.js';
 import { toFleetEvent } from './fleet-events.js';
 import { TokenBucket } from './rate-limit.js';
@@ -69,6 +71,8 @@ export interface FleetHubOptions {
   now?: () => number;
   timelines?: EndpointTimelines;
   tuning?: Partial<FleetHubTuning>;
+  /** Device operations, audit, models and credentials; without it those requests get NOT_FOUND. */
+  services?: ConsoleServices;
 }
 
 /** How snapshots are encoded for a client: `objects` (default) or compact `rows`. */
@@ -95,6 +99,7 @@ const OPEN = 1;
 
 export class FleetHub {
   readonly timelines: EndpointTimelines;
+  readonly away = new AwayDevices();
   private readonly tuning: FleetHubTuning;
   private readonly now: () => number;
   private readonly clients = new Set<Client>();
@@ -112,7 +117,14 @@ export class FleetHub {
     this.tuning = { ...DEFAULT_HUB_TUNING, ...options.tuning };
     this.now = options.now ?? Date.now;
     this.timelines = options.timelines ?? new EndpointTimelines();
-    this.unsubscribe = options.events.subscribe((event) => this.onRegistrationEvent(event));
+    const unsubscribers = [options.events.subscribe((event) => this.onRegistrationEvent(event))];
+    const services = options.services;
+    if (services) {
+      // Every operator action and every credential change reaches every open console.
+      unsubscribers.push(services.audit.subscribe((entry) => this.broadcast({ type: 'audit', v: PROTOCOL_VERSION, entries: [entry] })));
+      unsubscribers.push(services.credentials.onChange(() => this.broadcastCredentials()));
+    }
+    this.unsubscribe = () => unsubscribers.forEach((u) => u());
     if (this.tuning.heartbeatMs > 0) {
       this.heartbeatTimer = setInterval(() => this.heartbeat(), this.tuning.heartbeatMs);
       this.heartbeatTimer.unref();
@@ -186,6 +198,7 @@ export class FleetHub {
 
   private onRegistrationEvent(event: RegistrationEvent): void {
     this.timelines.record(event);
+    this.away.record(event);
     if (this.closed) return;
     this.pending.push(toFleetEvent(event));
     if (this.pending.length > this.tuning.maxEventsPerDelta) {
@@ -249,6 +262,7 @@ export class FleetHub {
     client.owesSnapshot = true;
     this.flushDeltas();
     for (const text of this.snapshotParts(client.encoding)) if (client.ws.readyState === OPEN) client.ws.send(text);
+    this.send(client, { type: 'away', v: PROTOCOL_VERSION, devices: this.away.list() });
     client.snapshotBacklog = client.ws.bufferedAmount;
     client.owesSnapshot = false;
   }
@@ -326,6 +340,8 @@ export class FleetHub {
         if (!known) {
           return this.sendError(client, 'NOT_FOUND', `no registration or history for endpoint ${message.endpoint}`, message.requestId);
         }
+        const services = this.options.services;
+        const away = this.away.get(message.endpoint);
         this.send(client, {
           type: 'device',
           v: PROTOCOL_VERSION,
@@ -333,6 +349,25 @@ export class FleetHub {
           endpoint: message.endpoint,
           ...(registration ? { registration } : {}),
           timeline: this.timelines.get(message.endpoint),
+          ...(registration && services ? { objects: services.models.objectsFor(registration) } : {}),
+          ...(services ? { layout: services.models.layoutFor(message.endpoint) } : {}),
+          ...(away ? { away } : {}),
+        });
+        return;
+      }
+      case 'operation':
+      case 'getAudit':
+      case 'uploadModel':
+      case 'setLayout':
+      case 'listCredentials':
+      case 'putCredential':
+      case 'deleteCredential':
+      case 'setAllowUnsecured': {
+        const services = this.options.services;
+        if (!services) return this.sendError(client, 'NOT_FOUND', `${message.type} is not available on this bridge`, message.requestId);
+        answerServiceRequest(services, message, `console#${client.id}`, (m) => this.send(client, m), () => this.broadcastCredentials()).catch((error: unknown) => {
+          this.options.log.error('console request failed', { type: message.type, error });
+          this.sendError(client, 'INTERNAL', 'the request failed on the bridge', message.requestId);
         });
         return;
       }
@@ -341,6 +376,16 @@ export class FleetHub {
         throw new Error(`unhandled client message ${JSON.stringify(unreachable)}`);
       }
     }
+  }
+
+  private broadcast(message: ServerMessage): void {
+    const text = JSON.stringify(message);
+    for (const client of this.clients) if (!client.owesSnapshot && client.ws.readyState === OPEN) client.ws.send(text);
+  }
+
+  private broadcastCredentials(): void {
+    const services = this.options.services;
+    if (services) this.broadcast({ type: 'credentials', v: PROTOCOL_VERSION, credentials: services.credentials.list(), allowUnsecured: services.security.allowUnsecured });
   }
 
   private sendError(client: Client, code: ProtocolErrorCode, message: string, requestId?: string): void {
