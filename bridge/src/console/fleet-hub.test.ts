@@ -159,7 +159,7 @@ describe('console fleet hub', () => {
       ['{"type":"getDevice","v":1,"requestId":"r","endpoint":{"$ne":1}}', 'BAD_MESSAGE'],
       ['{"__proto__":{"polluted":1},"type":"x","v":1}', 'BAD_MESSAGE'],
       ['"just a string"', 'BAD_MESSAGE'],
-      ['x'.repeat(100 * 1024), 'TOO_LARGE'],
+      ['x'.repeat(300 * 1024), 'TOO_LARGE'],
       [Buffer.from([1, 2, 3]), 'BAD_MESSAGE'],
     ];
     for (const [frame, code] of cases) {
