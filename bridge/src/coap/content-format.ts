@@ -1,20 +1,8 @@
 /**
- * Content-Format numbers (RFC 7252 §12.3, IANA CoAP Content-Formats) used by LwM2M, and the
- * way back from what the `coap` package leaves in a parsed option (it rewrites known formats
- * to their media-type names in place).
+ * The way back from what the `coap` package leaves in a parsed Content-Format option (it
+ * rewrites known formats to their media-type names in place) to the number (RFC 7252 §12.3).
+ * The numbers LwM2M uses are `ContentFormat` in lwm2m/codecs.
  */
-export const ContentFormat = {
-  TEXT: 0,
-  LINK_FORMAT: 40,
-  OPAQUE: 42,
-  CBOR: 60,
-  SENML_JSON: 110,
-  SENML_CBOR: 112,
-  LWM2M_TLV: 11542,
-  LWM2M_JSON: 11543,
-  LWM2M_CBOR: 11544,
-} as const;
-
 const BY_MEDIA_TYPE: Record<string, number> = {
   'text/plain': 0,
   'application/link-format': 40,

@@ -5,6 +5,7 @@
  */
 
 import { formatPath, parsePath, type LwM2MPath } from '@lwm2m-console/shared';
+import { parseLinkFormat } from '../link-format.js';
 
 export interface DiscoverLink {
   path: LwM2MPath;
@@ -18,63 +19,18 @@ export interface DiscoverLink {
 
 export type DiscoverResult = { ok: true; links: DiscoverLink[] } | { ok: false; error: string };
 
-export const MAX_DISCOVER_LINKS = 10_000;
-const TOKEN = /[A-Za-z0-9!#$&+\-.^_`|~*:]/;
-
-/** Parse a Discover payload. A link that is not an LwM2M path is an error, not skipped. */
+/**
+ * Parse a Discover payload with the one RFC 6690 parser (../link-format.ts). A link that is not
+ * an LwM2M path is an error here, not skipped: Discover answers name only LwM2M paths.
+ */
 export function parseDiscover(text: string): DiscoverResult {
+  const parsed = parseLinkFormat(text);
+  if (!parsed.ok) return parsed;
   const links: DiscoverLink[] = [];
-  const n = text.length;
-  let i = 0;
-  const blanks = () => {
-    while (i < n && /\s/.test(text[i] as string)) i++;
-  };
-  blanks();
-  if (i === n) return { ok: true, links };
-  for (;;) {
-    blanks();
-    if (text[i] !== '<') return { ok: false, error: `expected '<' at offset ${i}` };
-    const close = text.indexOf('>', i + 1);
-    if (close < 0) return { ok: false, error: `unterminated '<' at offset ${i}` };
-    const target = text.slice(i + 1, close);
+  for (const { target, params } of parsed.links) {
     const p = parsePath(target);
-    if (!p.ok) return { ok: false, error: `link <${target.slice(0, 40)}> at offset ${i}: ${p.error}` };
-    i = close + 1;
-    const attributes: Record<string, string> = Object.create(null) as Record<string, string>;
-    blanks();
-    while (text[i] === ';') {
-      i++;
-      blanks();
-      const start = i;
-      while (i < n && TOKEN.test(text[i] as string)) i++;
-      const name = text.slice(start, i);
-      if (!name) return { ok: false, error: `expected an attribute name at offset ${start}` };
-      blanks();
-      let value = '';
-      if (text[i] === '=') {
-        i++;
-        blanks();
-        if (text[i] === '"') {
-          // RFC 6690: quoted-string may hold ',' and ';'; backslash escapes one character.
-          i++;
-          let out = '';
-          while (i < n && text[i] !== '"') {
-            if (text[i] === '\\' && i + 1 < n) i++;
-            out += text[i];
-            i++;
-          }
-          if (i >= n) return { ok: false, error: `unterminated quoted value of ${name}` };
-          i++;
-          value = out;
-        } else {
-          const vs = i;
-          while (i < n && text[i] !== ',' && text[i] !== ';' && !/\s/.test(text[i] as string)) i++;
-          value = text.slice(vs, i);
-        }
-      }
-      attributes[name] = value;
-      blanks();
-    }
+    if (!p.ok) return { ok: false, error: `link <${target.slice(0, 40)}>: ${p.error}` };
+    const attributes: Record<string, string> = { ...params };
     const link: DiscoverLink = { path: p.path, attributes };
     if (attributes.dim !== undefined) {
       if (!/^\d{1,5}$/.test(attributes.dim)) return { ok: false, error: `dim="${attributes.dim.slice(0, 20)}" on <${target}> is not a count` };
@@ -82,12 +38,8 @@ export function parseDiscover(text: string): DiscoverResult {
     }
     if (attributes.ver !== undefined) link.version = attributes.ver;
     links.push(link);
-    if (links.length > MAX_DISCOVER_LINKS) return { ok: false, error: `more than ${MAX_DISCOVER_LINKS} links` };
-    blanks();
-    if (i >= n) return { ok: true, links };
-    if (text[i] !== ',') return { ok: false, error: `expected ',' or end at offset ${i}` };
-    i++;
   }
+  return { ok: true, links };
 }
 
 /** Format links as a Discover payload; attribute values are quoted only when they need it. */
