@@ -43,3 +43,16 @@ export function describeEnd(reason: EndReason, expectedBackAt?: number): string 
   }
   return label;
 }
+
+/**
+ * How early or late an endpoint came back after a Disable (seed B.1: it stays silent for
+ * Disable Timeout seconds, then registers again): `back after Disable, 12 ms late`.
+ */
+export function describeReturn(at: number, back: { disabledAt: number; expectedBackAt: number }): string {
+  const offset = at - back.expectedBackAt;
+  const size = Math.abs(offset);
+  const amount = size < 1000 ? `${Math.round(size)} ms` : `${(size / 1000).toFixed(1)} s`;
+  const away = ((at - back.disabledAt) / 1000).toFixed(1);
+  if (size < 1) return `back after Disable (away ${away} s), on time`;
+  return `back after Disable (away ${away} s), ${amount} ${offset < 0 ? 'early' : 'late'}`;
+}

@@ -16,6 +16,14 @@ describe('endpoint timelines', () => {
     ]);
   });
 
+  it('says how early or late an endpoint came back after a Disable', () => {
+    const t = new EndpointTimelines();
+    const r = fakeRegistration('dev1', { lifetime: 60 });
+    t.record({ type: 'registered', at: 3_250, registration: r, returnedFromDisable: { disabledAt: 0, expectedBackAt: 3_000 } });
+    t.record({ type: 'registered', at: 5_000, registration: r, returnedFromDisable: { disabledAt: 0, expectedBackAt: 6_500 } });
+    expect(t.get('dev1').map((e) => e.detail.split('; ')[1])).toEqual(['back after Disable (away 3.3 s), 250 ms late', 'back after Disable (away 5.0 s), 1.5 s early']);
+  });
+
   it('keeps only the last entries of each endpoint', () => {
     const t = new EndpointTimelines({ maxEntriesPerEndpoint: 3 });
     const r = fakeRegistration('dev1');

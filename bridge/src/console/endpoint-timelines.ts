@@ -7,7 +7,7 @@
  * either of the last two the least recently active endpoint is forgotten first (a Map keeps
  * insertion order, so re-inserting on every event makes it an LRU).
  */
-import { describeChanges, describeEnd, type RegistrationEvent, type TimelineEntry } from '@lwm2m-console/shared';
+import { describeChanges, describeEnd, describeReturn, type RegistrationEvent, type TimelineEntry } from '@lwm2m-console/shared';
 
 export interface EndpointTimelinesOptions {
   maxEntriesPerEndpoint?: number;
@@ -76,7 +76,10 @@ function toEntry(event: RegistrationEvent): TimelineEntry {
         at: event.at,
         kind: 'registered',
         registrationId,
-        detail: `registered from ${r.address}:${r.port} over ${r.transport === 'coaps' ? 'CoAPS' : 'CoAP'}, lifetime ${r.lifetime} s`,
+        detail:
+          `registered from ${r.address}:${r.port} over ${r.transport === 'coaps' ? 'CoAPS' : 'CoAP'}, lifetime ${r.lifetime} s` +
+          // TimelineEntry.detail promises how early/late a return after a Disable was.
+          (event.returnedFromDisable ? `; ${describeReturn(event.at, event.returnedFromDisable)}` : ''),
       };
     }
     case 'updated':
