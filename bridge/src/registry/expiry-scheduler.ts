@@ -10,8 +10,10 @@ export interface ExpirySchedulerOptions {
   publish: (event: RegistrationEvent) => void;
   /** How often to look for due registrations; deadlines are met within this plus one second. */
   intervalMs?: number;
-  /** Registrations removed per event-loop turn. */
+  /** Registrations removed between two looks at the clock. */
   chunk?: number;
+  /** Longest time spent expiring before yielding to the event loop. */
+  sliceMs?: number;
 }
 
 export class ExpiryScheduler {
@@ -33,12 +35,24 @@ export class ExpiryScheduler {
   private drain(): void {
     if (this.draining) return;
     this.draining = true;
-    const chunk = this.options.chunk ?? 2000;
+    const chunk = this.options.chunk ?? 256;
+    const sliceMs = this.options.sliceMs ?? 8;
+    // Time-sliced: expire in small chunks until the slice is used up, then let CoAP traffic
+    // (and the console) run before the next slice.
     const step = () => {
-      const events = this.options.expireDue(chunk);
-      for (const event of events) this.options.publish(event);
-      if (events.length === chunk && this.timer) setImmediate(step);
-      else this.draining = false;
+      const started = performance.now();
+      for (;;) {
+        const events = this.options.expireDue(chunk);
+        for (const event of events) this.options.publish(event);
+        if (events.length < chunk || !this.timer) {
+          this.draining = false;
+          return;
+        }
+        if (performance.now() - started >= sliceMs) {
+          setImmediate(step);
+          return;
+        }
+      }
     };
     step();
   }
