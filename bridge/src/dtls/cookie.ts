@@ -4,21 +4,23 @@
  * previous secret is accepted, so a client caught by a rotation still completes. Nothing is stored
  * per peer: verification recomputes the HMAC.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { HmacSha256 } from './prf.js';
 
 export const COOKIE_LENGTH = 32;
 
 export class CookieJar {
-  private current: Buffer;
-  private previous: Buffer;
+  // Secrets kept only as HMAC key pads (prf.ts): no HMAC object to create per ClientHello.
+  private current: HmacSha256;
+  private previous: HmacSha256;
   private rotatedAt: number;
 
   constructor(
     private readonly now: () => number,
     private readonly rotateMs: number,
   ) {
-    this.current = randomBytes(32);
-    this.previous = randomBytes(32);
+    this.current = new HmacSha256(randomBytes(32));
+    this.previous = new HmacSha256(randomBytes(32));
     this.rotatedAt = now();
   }
 
@@ -40,12 +42,12 @@ export class CookieJar {
     const t = this.now();
     if (t - this.rotatedAt < this.rotateMs) return;
     // After a long pause both secrets are stale: replace both so old cookies die.
-    this.previous = t - this.rotatedAt < 2 * this.rotateMs ? this.current : randomBytes(32);
-    this.current = randomBytes(32);
+    this.previous = t - this.rotatedAt < 2 * this.rotateMs ? this.current : new HmacSha256(randomBytes(32));
+    this.current = new HmacSha256(randomBytes(32));
     this.rotatedAt = t;
   }
 }
 
-function mac(secret: Buffer, address: string, port: number, input: Buffer): Buffer {
-  return createHmac('sha256', secret).update(`${address}|${port}|`).update(input).digest();
+function mac(secret: HmacSha256, address: string, port: number, input: Buffer): Buffer {
+  return secret.digest(Buffer.from(`${address}|${port}|`, 'latin1'), input);
 }

@@ -33,7 +33,7 @@
  *    full handshake would authenticate the same peer. Not implemented: never resumed.
  */
 import type { CipherSuite } from './cipher-suites.js';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { DtlsCredentialResolver, PeerCredential, PeerIdentity, ResumeCheck } from './credentials.js';
 import type { ClientHello, Extension } from './hello.js';
 import { pskPremaster } from './prf.js';
@@ -90,31 +90,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export const pskKeyExchange: KeyExchange = {
   name: 'psk',
   accepts: () => true,
-  start(ctx) {
-    return {
-      serverHelloExtensions: () => [],
-      serverMessages: () => [],
-      clientMessage(type, body): KeyExchangeStep {
-        if (type !== HandshakeType.clientKeyExchange) {
-          return { ok: false, alert: AlertDescription.unexpectedMessage, reason: `unexpected handshake type ${type}` };
-        }
-        const r = new Reader(body);
-        const raw = r.vector(2, MAX_PSK_IDENTITY);
-        if (!raw || r.remaining !== 0) return { ok: false, alert: AlertDescription.decodeError, reason: 'malformed PSK identity' };
-        let identity: string;
-        try {
-          identity = utf8.decode(raw); // RFC 4279 §5.1: identities are UTF-8
-        } catch {
-          return { ok: false, alert: AlertDescription.decodeError, reason: 'PSK identity is not UTF-8' };
-        }
-        const key = ctx.credentials.pskKeyFor(identity);
-        // RFC 4279 §2: an unknown identity MAY be answered with unknown_psk_identity.
-        if (!key) return { ok: false, alert: AlertDescription.unknownPskIdentity, reason: 'unknown PSK identity' };
-        const credential: PeerCredential = { kind: 'psk', keyDigest: pskDigest(key) };
-        return { ok: true, premaster: pskPremaster(key), peer: { mode: 'psk', identity }, credential, complete: true };
-      },
-    };
-  },
+  start: (ctx) => new PskRun(ctx.credentials),
   mayResume(peer, credential, credentials) {
     if (credential.kind !== 'psk') return { ok: false, reason: 'not a PSK session' };
     const key = credentials.pskKeyFor(peer.identity);
@@ -125,7 +101,43 @@ export const pskKeyExchange: KeyExchange = {
   },
 };
 
+const NO_EXTENSIONS: readonly Extension[] = [];
+const NO_MESSAGES: readonly OutgoingHandshake[] = [];
+
+/** One PSK handshake's key exchange: a class, not a set of closures per handshake. */
+class PskRun implements KeyExchangeRun {
+  constructor(private readonly credentials: DtlsCredentialResolver) {}
+
+  serverHelloExtensions(): readonly Extension[] {
+    return NO_EXTENSIONS;
+  }
+
+  serverMessages(): readonly OutgoingHandshake[] {
+    return NO_MESSAGES;
+  }
+
+  clientMessage(type: number, body: Buffer): KeyExchangeStep {
+    if (type !== HandshakeType.clientKeyExchange) {
+      return { ok: false, alert: AlertDescription.unexpectedMessage, reason: `unexpected handshake type ${type}` };
+    }
+    const r = new Reader(body);
+    const raw = r.vector(2, MAX_PSK_IDENTITY);
+    if (!raw || r.remaining !== 0) return { ok: false, alert: AlertDescription.decodeError, reason: 'malformed PSK identity' };
+    let identity: string;
+    try {
+      identity = utf8.decode(raw); // RFC 4279 §5.1: identities are UTF-8
+    } catch {
+      return { ok: false, alert: AlertDescription.decodeError, reason: 'PSK identity is not UTF-8' };
+    }
+    const key = this.credentials.pskKeyFor(identity);
+    // RFC 4279 §2: an unknown identity MAY be answered with unknown_psk_identity.
+    if (!key) return { ok: false, alert: AlertDescription.unknownPskIdentity, reason: 'unknown PSK identity' };
+    const credential: PeerCredential = { kind: 'psk', keyDigest: pskDigest(key) };
+    return { ok: true, premaster: pskPremaster(key), peer: { mode: 'psk', identity }, credential, complete: true };
+  }
+}
+
 /** Kept instead of the key itself: enough to tell whether the key changed. */
 function pskDigest(key: Buffer): Buffer {
-  return createHash('sha256').update(key).digest();
+  return hash('sha256', key, 'buffer');
 }

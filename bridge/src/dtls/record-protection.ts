@@ -9,7 +9,8 @@
  * `open` returns undefined for every failure, without saying which: RFC 6347 §4.1.2.7 drops invalid
  * records silently, and a uniform failure denies a padding oracle (RFC 5246 §6.2.3.2 note).
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { HmacSha256 } from './prf.js';
 import type { CipherSuite, DirectionKeys } from './cipher-suites.js';
 import { ContentType } from './wire.js';
 
@@ -85,7 +86,7 @@ export function seal(suite: CipherSuite, k: DirectionKeys, h: ProtectedHeader, p
     c.final();
     return Buffer.concat([nonce.subarray(4), body, c.getAuthTag()]);
   }
-  const mac = createHmac('sha256', k.macKey).update(aad).update(plaintext).digest();
+  const mac = new HmacSha256(k.macKey).digest(aad, plaintext);
   // padding_length p in 0..15 so that content + MAC + p + 1 fills whole blocks; every pad byte is p.
   const p = (CBC_BLOCK - ((plaintext.length + SHA256_LEN + 1) % CBC_BLOCK)) % CBC_BLOCK;
   const padded = Buffer.allocUnsafe(plaintext.length + SHA256_LEN + p + 1);
@@ -139,10 +140,7 @@ function openCbc(k: DirectionKeys, h: ProtectedHeader, fragment: Buffer): Buffer
   }
   const contentLen = good ? n - padLen - 1 - SHA256_LEN : n - 1 - SHA256_LEN;
   const content = plain.subarray(0, contentLen);
-  const expected = createHmac('sha256', k.macKey)
-    .update(additionalData(h, contentLen))
-    .update(content)
-    .digest();
+  const expected = new HmacSha256(k.macKey).digest(additionalData(h, contentLen), content);
   const macOk = timingSafeEqual(expected, plain.subarray(contentLen, contentLen + SHA256_LEN));
   return good && macOk ? content : undefined;
 }

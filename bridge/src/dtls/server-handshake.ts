@@ -17,8 +17,9 @@ import type { DtlsCredentialResolver, PeerCredential, PeerIdentity } from './cre
 import { encodeHandshake, fragmentHandshake, type HandshakeFragment, type HandshakeMessage, Reassembler } from './handshake-message.js';
 import { type ClientHello, encodeServerHello, type Extension } from './hello.js';
 import type { KeyExchange, KeyExchangeRun } from './key-exchange.js';
-import { extendedMasterSecret, finishedVerifyData, keyBlock, masterSecret, transcriptHash } from './prf.js';
+import { extendedMasterSecret, finishedVerifyData, keyBlock, masterSecret } from './prf.js';
 import type { SessionCache } from './session-cache.js';
+import { Transcript } from './transcript.js';
 import {
   AlertDescription,
   type AlertDescriptionCode,
@@ -78,7 +79,7 @@ export class ServerHandshake {
   ccsReceived = false;
 
   private state: State = 'clientKeyExchange';
-  private readonly transcript: Buffer[] = [];
+  private readonly transcript = new Transcript();
   private readonly reassembler: Reassembler;
   private nextReceiveSeq = 0;
   private nextSendSeq = 0;
@@ -108,7 +109,7 @@ export class ServerHandshake {
     // RFC 6347 §4.2.2: our message_seq continues from the ClientHello's, matching the client's
     // expectation after the stateless HelloVerifyRequest exchange.
     this.nextSendSeq = ch.messageSeq;
-    this.transcript.push(ch.raw);
+    this.transcript.append(ch.raw);
 
     // RFC 5746 §3.6: an initial ClientHello carries an empty renegotiation_info or the SCSV.
     const reneg = hello.extensions.get(ExtensionType.renegotiationInfo);
@@ -161,7 +162,7 @@ export class ServerHandshake {
       serverRandom: this.serverRandom,
       suite: chosen.suite,
       credentials: this.config.credentials,
-      transcript: () => Buffer.concat(this.transcript),
+      transcript: () => this.transcript.bytes(),
     });
     this.kx = kx;
     extensions.push(...kx.serverHelloExtensions());
@@ -200,7 +201,7 @@ export class ServerHandshake {
       // The key exchange sees the transcript WITHOUT this message (RFC 5246 §7.4.8: CertificateVerify
       // signs the messages before it); the session hash below includes it (RFC 7627 §3).
       const step = this.kx.clientMessage(m.type, m.body);
-      this.transcript.push(m.raw);
+      this.transcript.append(m.raw);
       if (!step.ok) return alert(step.alert, step.reason);
       if (step.peer) {
         this.peer = step.peer;
@@ -209,7 +210,7 @@ export class ServerHandshake {
       if (step.premaster) {
         // RFC 7627 §4: session_hash covers the transcript up to and including ClientKeyExchange.
         this.master = this.usedExtendedMasterSecret
-          ? extendedMasterSecret(step.premaster, transcriptHash(this.transcript))
+          ? extendedMasterSecret(step.premaster, this.transcript.hash())
           : masterSecret(step.premaster, this.clientRandom, this.serverRandom);
         step.premaster.fill(0);
         this.deriveKeys();
@@ -224,11 +225,11 @@ export class ServerHandshake {
     if (m.type !== HandshakeType.finished || epoch === 0 || !this.ccsReceived || !this.master) {
       return alert(AlertDescription.unexpectedMessage, 'expected Finished');
     }
-    const expected = finishedVerifyData(this.master, 'client', transcriptHash(this.transcript));
+    const expected = finishedVerifyData(this.master, 'client', this.transcript.hash());
     if (m.body.length !== expected.length || !timingSafeEqual(m.body, expected)) {
       return alert(AlertDescription.decryptError, 'client Finished does not verify'); // RFC 5246 §7.2.2 decrypt_error
     }
-    this.transcript.push(m.raw);
+    this.transcript.append(m.raw);
     this.state = 'done';
     if (this.resumed) return { kind: 'established', flight: [] };
     // Without the credential the key exchange could not re-check the peer on resumption: not cached.
@@ -248,12 +249,12 @@ export class ServerHandshake {
   }
 
   private finished(sender: 'server', epoch: number): FlightItem[] {
-    return this.emit(HandshakeType.finished, finishedVerifyData(this.master!, sender, transcriptHash(this.transcript)), epoch);
+    return this.emit(HandshakeType.finished, finishedVerifyData(this.master!, sender, this.transcript.hash()), epoch);
   }
 
   private emit(type: number, body: Buffer, epoch: number): FlightItem[] {
     const raw = encodeHandshake(type, this.nextSendSeq++, body);
-    this.transcript.push(raw);
+    this.transcript.append(raw);
     return fragmentHandshake(raw, this.config.maxFragmentBody).map((payload) => ({ contentType: ContentType.handshake, epoch, payload }));
   }
 

@@ -15,8 +15,25 @@ export interface CachedSession {
   readonly createdAt: number;
 }
 
+/**
+ * How an entry is stored: byte strings as latin1 strings, which live in the V8 heap. Buffers would
+ * each be a separate native allocation (see connection.ts on heap fragmentation).
+ */
+interface StoredSession {
+  readonly masterSecret: string;
+  readonly suiteId: number;
+  readonly peer: PeerIdentity;
+  readonly credential: StoredCredential;
+  readonly extendedMasterSecret: boolean;
+  readonly createdAt: number;
+}
+type StoredCredential =
+  | { readonly kind: 'psk'; readonly keyDigest: string }
+  | { readonly kind: 'rpk'; readonly spki: string }
+  | { readonly kind: 'x509'; readonly chain: readonly string[] };
+
 export class SessionCache {
-  private readonly entries = new Map<string, CachedSession>();
+  private readonly entries = new Map<string, StoredSession>();
 
   constructor(
     private readonly maxEntries: number,
@@ -31,8 +48,15 @@ export class SessionCache {
     if (this.maxEntries <= 0 || sessionId.length === 0) return;
     const k = sessionId.toString('latin1');
     this.entries.delete(k);
-    // own allocation: a slice of Node's shared buffer pool would pin a whole 8 KiB slab
-    this.entries.set(k, { ...s, masterSecret: own(s.masterSecret), credential: ownCredential(s.credential) });
+    this.entries.set(k, {
+      masterSecret: s.masterSecret.toString('latin1'),
+      suiteId: s.suiteId,
+      peer: s.peer,
+      credential: store(s.credential),
+      extendedMasterSecret: s.extendedMasterSecret,
+      createdAt: s.createdAt,
+    });
+    // RFC 5246 §7.3 leaves the cache size to the server: least recently used entries go first.
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done) break;
@@ -48,7 +72,14 @@ export class SessionCache {
     this.entries.delete(k);
     if (now - s.createdAt > this.lifetimeMs) return undefined;
     this.entries.set(k, s); // most recently used
-    return s;
+    return {
+      masterSecret: bytes(s.masterSecret),
+      suiteId: s.suiteId,
+      peer: s.peer,
+      credential: load(s.credential),
+      extendedMasterSecret: s.extendedMasterSecret,
+      createdAt: s.createdAt,
+    };
   }
 
   delete(sessionId: Buffer): void {
@@ -56,20 +87,26 @@ export class SessionCache {
   }
 }
 
-function own(b: Buffer): Buffer {
-  const copy = Buffer.allocUnsafeSlow(b.length);
-  b.copy(copy);
-  return copy;
-}
+const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
-/** The credential's bytes are views into handshake datagrams: copy them so the cache pins nothing else. */
-function ownCredential(c: PeerCredential): PeerCredential {
+function store(c: PeerCredential): StoredCredential {
   switch (c.kind) {
     case 'psk':
-      return { kind: 'psk', keyDigest: own(c.keyDigest) };
+      return { kind: 'psk', keyDigest: c.keyDigest.toString('latin1') };
     case 'rpk':
-      return { kind: 'rpk', spki: own(c.spki) };
+      return { kind: 'rpk', spki: c.spki.toString('latin1') };
     case 'x509':
-      return { kind: 'x509', chain: c.chain.map(own) };
+      return { kind: 'x509', chain: c.chain.map((d) => d.toString('latin1')) };
+  }
+}
+
+function load(c: StoredCredential): PeerCredential {
+  switch (c.kind) {
+    case 'psk':
+      return { kind: 'psk', keyDigest: bytes(c.keyDigest) };
+    case 'rpk':
+      return { kind: 'rpk', spki: bytes(c.spki) };
+    case 'x509':
+      return { kind: 'x509', chain: c.chain.map(bytes) };
   }
 }
