@@ -33,7 +33,7 @@ async function mountAt(path: string) {
   const pinia = createPinia();
   setActivePinia(pinia);
   const sent: ClientMessage[] = [];
-  useConnectionStore().bind({ send: (m) => (sent.push(m), true), signIn: async () => ({ ok: true }), signOut: async () => {}, reconnectNow: () => {} });
+  useConnectionStore().bind({ send: (m) => (sent.push(m), true), request: async () => ({ ok: false, code: 'NOT_SENT', message: 'test' }), signIn: async () => ({ ok: true }), signOut: async () => {}, reconnectNow: () => {} });
   const router = createConsoleRouter(createMemoryHistory());
   await router.push(path);
   await router.isReady();

@@ -2,7 +2,7 @@ import { createRouter, createWebHistory, type Router, type RouterHistory, type R
 
 /**
  * Client routes. The bridge serves index.html for all of them, so each is deep-linkable.
- * Issue 5 adds `/security`; issue 4 extends the device page in place.
+ * `/audit`, `/security` and `/models` are operator pages; the device page holds device operations.
  */
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'fleet', component: () => import('./views/FleetView.vue'), meta: { title: 'Fleet' } },
@@ -14,6 +14,9 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Device' },
   },
   { path: '/activity', name: 'activity', component: () => import('./views/ActivityView.vue'), meta: { title: 'Activity' } },
+  { path: '/audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { title: 'Audit log' } },
+  { path: '/security', name: 'security', component: () => import('./views/SecurityView.vue'), meta: { title: 'Security' } },
+  { path: '/models', name: 'models', component: () => import('./views/ModelsView.vue'), meta: { title: 'Object models' } },
   { path: '/sign-in', name: 'sign-in', component: () => import('./views/SignInView.vue'), meta: { title: 'Sign in' } },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ];

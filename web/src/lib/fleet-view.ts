@@ -44,7 +44,7 @@ function keyOf(s: RegistrationSummary, key: FleetSortKey): string | number {
 
 /** Endpoints whose name contains `query` (case-insensitive), ordered by `key`, endpoint as tie-break. */
 export function orderFleet(
-  fleet: ReadonlyMap<string, RegistrationSummary>,
+  fleet: { values(): Iterable<RegistrationSummary> },
   query: string,
   key: FleetSortKey,
   direction: SortDirection,

@@ -1,5 +1,5 @@
 /** Display helpers shared by the views. */
-import type { Transport } from '@lwm2m-console/shared';
+import type { SecurityMode, Transport } from '@lwm2m-console/shared';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -30,4 +30,22 @@ export function formatAddress(address: string, port: number): string {
 /** Binding with queue mode made explicit: `U`, `U+Q`. */
 export function formatBinding(binding: string, queueMode: boolean): string {
   return queueMode && !binding.includes('Q') ? `${binding}+Q` : binding;
+}
+
+/** DTLS security mode as the Security object names it: PSK, RPK, X.509, or none. */
+export function securityLabel(mode: SecurityMode): string {
+  switch (mode) {
+    case 'psk':
+      return 'PSK';
+    case 'rpk':
+      return 'RPK';
+    case 'x509':
+      return 'X.509';
+    case 'nosec':
+      return 'no security';
+    default: {
+      const never: never = mode;
+      return String(never);
+    }
+  }
 }

@@ -16,10 +16,13 @@ import {
 } from '@lwm2m-console/shared';
 import type { Pinia } from 'pinia';
 import { useActivityStore } from '../stores/activity.js';
+import { useAuditStore } from '../stores/audit.js';
 import { useClockStore } from '../stores/clock.js';
-import { useConnectionStore, type BridgeLink } from '../stores/connection.js';
+import { useConnectionStore, type BridgeLink, type RequestMessage } from '../stores/connection.js';
 import { useDeviceStore } from '../stores/device.js';
 import { useFleetStore } from '../stores/fleet.js';
+import { useSecurityStore } from '../stores/security.js';
+import { asReply, PendingRequests, type RequestOutcome, type Timers } from './pending-requests.js';
 
 export interface BridgeSocketOptions {
   pinia?: Pinia;
@@ -34,6 +37,10 @@ export interface BridgeSocketOptions {
   /** App-level ping; a bridge silent for pingIntervalMs + pongTimeoutMs is treated as gone. */
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
+  /** Timers of the pending-request map (tests use fake ones). */
+  requestTimers?: Timers;
+  /** Default wait for a request's answer. */
+  requestTimeoutMs?: number;
 }
 
 /** Pure: a compact snapshot part as the plain one; rows that do not parse are left out and counted. */
@@ -67,6 +74,10 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
   const activity = useActivityStore(pinia);
   const device = useDeviceStore(pinia);
   const clock = useClockStore(pinia);
+  const audit = useAuditStore(pinia);
+  const security = useSecurityStore(pinia);
+  const pending = new PendingRequests(options.requestTimers);
+  const requestTimeout = options.requestTimeoutMs ?? 15_000;
   const WS = options.WebSocketImpl ?? WebSocket;
   const doFetch = options.fetchImpl ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const apiBase = options.apiBase ?? '';
@@ -113,7 +124,20 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
     }
   }
 
+  /** Sends a request with a fresh id and waits for the reply that carries it. */
+  function request(build: (requestId: string) => RequestMessage, timeoutMs = requestTimeout): Promise<RequestOutcome> {
+    if (!ws || ws.readyState !== WS.OPEN) return Promise.resolve({ ok: false, code: 'NOT_SENT', message: 'not connected to the bridge' });
+    const message = build(pending.nextId());
+    const answer = pending.wait(message.requestId, timeoutMs);
+    send(message);
+    return answer;
+  }
+
   function dispatch(message: ServerMessage): void {
+    // Answers to this console's own requests settle them first (audit/credentials answers
+    // also update their stores below, so every view sees them).
+    const reply = asReply(message);
+    if (reply && pending.settle(reply) && (reply.type === 'error' || reply.type === 'operationResult' || reply.type === 'modelResult' || reply.type === 'credentialResult')) return;
     switch (message.type) {
       case 'hello':
         connection.setServer(message.server);
@@ -141,6 +165,22 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
       }
       case 'device':
         device.receive(message);
+        return;
+      case 'away':
+        fleet.applyAway(message);
+        return;
+      case 'audit':
+        // Without requestId: one new entry pushed to every console. With one: an answer to getAudit
+        // (merged here too, so an answer for a request that already timed out is not lost).
+        if (message.requestId === undefined) audit.push(message.entries);
+        return;
+      case 'credentials':
+        security.receive(message);
+        return;
+      case 'operationResult':
+      case 'modelResult':
+      case 'credentialResult':
+        // An answer nobody waits for any more (timed out, or sent before a reconnect).
         return;
       case 'error':
         if (message.requestId !== undefined) device.receiveError(message);
@@ -200,6 +240,7 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
       ws = null;
       clearTimers();
       fleet.markDisconnected();
+      pending.failAll('the connection to the bridge closed before the answer came');
       if (stopped) return;
       void afterClose();
     };
@@ -250,7 +291,7 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
     }
   }
 
-  const link: BridgeLink = { send, signIn, signOut, reconnectNow };
+  const link: BridgeLink = { send, request, signIn, signOut, reconnectNow };
 
   return {
     start() {
@@ -262,6 +303,7 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
     },
     stop() {
       stopped = true;
+      pending.failAll('the console stopped');
       clearTimers();
       connection.bind(null);
       const old = ws;

@@ -1,6 +1,6 @@
 import { defineStore, acceptHMRUpdate } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import { describeChanges, describeEnd, type EndReason, type FleetEvent, type FleetEventKind } from '@lwm2m-console/shared';
+import { describeChanges, describeEnd, describeReturn, type EndReason, type FleetEvent, type FleetEventKind } from '@lwm2m-console/shared';
 import { formatAddress } from '../lib/format.js';
 
 export interface ActivityItem {
@@ -22,7 +22,11 @@ export function toActivityItem(event: FleetEvent, id: number): ActivityItem {
   const base = { id, at: event.at, endpoint: s.endpoint, registrationId: s.id };
   switch (event.kind) {
     case 'registered':
-      return { ...base, kind: 'registered', detail: `from ${formatAddress(s.address, s.port)}, lifetime ${s.lifetime} s` };
+      return {
+        ...base,
+        kind: 'registered',
+        detail: `from ${formatAddress(s.address, s.port)}, lifetime ${s.lifetime} s` + (event.returnedFromDisable ? `; ${describeReturn(event.at, event.returnedFromDisable)}` : ''),
+      };
     case 'updated':
       return { ...base, kind: 'updated', detail: describeChanges(event.changes) };
     case 'ended':

@@ -1,6 +1,10 @@
 import { defineStore, acceptHMRUpdate } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { ClientMessage, ServerInfo } from '@lwm2m-console/shared';
+import type { RequestOutcome } from '../services/pending-requests.js';
+
+/** Console → bridge messages answered by a reply with the same `requestId` (getDevice is the device store's own). */
+export type RequestMessage = Exclude<Extract<ClientMessage, { requestId: string }>, { type: 'getDevice' }>;
 
 /**
  * - `connecting`: opening the WebSocket (first time or after a drop)
@@ -17,6 +21,8 @@ export interface BridgeLink {
   signIn(token: string): Promise<{ ok: true } | { ok: false; message: string }>;
   signOut(): Promise<void>;
   reconnectNow(): void;
+  /** Sends the message `build` makes with a fresh requestId and waits for its answer. */
+  request(build: (requestId: string) => RequestMessage, timeoutMs?: number): Promise<RequestOutcome>;
 }
 
 export const useConnectionStore = defineStore('connection', () => {
@@ -35,6 +41,12 @@ export const useConnectionStore = defineStore('connection', () => {
   /** Sends through the socket owner; false when not connected. */
   function send(message: ClientMessage): boolean {
     return link?.send(message) ?? false;
+  }
+
+  /** A request with its answer; outcomes are values (NOT_SENT when there is no connection). */
+  function request(build: (requestId: string) => RequestMessage, timeoutMs?: number): Promise<RequestOutcome> {
+    if (!link) return Promise.resolve({ ok: false, code: 'NOT_SENT', message: 'not connected to the bridge' });
+    return link.request(build, timeoutMs);
   }
 
   async function signIn(token: string): Promise<{ ok: true } | { ok: false; message: string }> {
@@ -70,7 +82,7 @@ export const useConnectionStore = defineStore('connection', () => {
     server.value = info;
   }
 
-  return { status, server, attempts, retryAt, lastError, authRequired, bind, send, signIn, signOut, reconnectNow, setStatus, scheduleRetry, setServer };
+  return { status, server, attempts, retryAt, lastError, authRequired, bind, send, request, signIn, signOut, reconnectNow, setStatus, scheduleRetry, setServer };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useConnectionStore, import.meta.hot));

@@ -1,6 +1,7 @@
 import { defineStore, acceptHMRUpdate } from 'pinia';
-import { ref, shallowRef } from 'vue';
-import type { DeviceMessage, ErrorMessage, FleetEvent, Registration, TimelineEntry } from '@lwm2m-console/shared';
+import { computed, ref, shallowRef } from 'vue';
+import type { AwayDevice, DeviceMessage, ErrorMessage, FleetEvent, ModelLayout, ObjectDefinition, Registration, TimelineEntry } from '@lwm2m-console/shared';
+import { modelOf, serverResources } from '../lib/object-model.js';
 import { useConnectionStore } from './connection.js';
 
 export type DeviceStatus = 'idle' | 'loading' | 'loaded' | 'not-found' | 'error';
@@ -8,12 +9,20 @@ export type DeviceStatus = 'idle' | 'loading' | 'loaded' | 'not-found' | 'error'
 /**
  * The device page's data: the full Registration (when registered now) and the endpoint's
  * timeline, fetched with `getDevice` and refreshed when a delta touches this endpoint.
- * Issue 4 (Read/Write/Execute, Disable, audit log) adds its actions here.
+ * Operations on the device live in `stores/operations.ts`; this store holds what the page shows.
  */
 export const useDeviceStore = defineStore('device', () => {
   const endpoint = ref<string | null>(null);
   const registration = shallowRef<Registration | null>(null);
   const timeline = shallowRef<readonly TimelineEntry[]>([]);
+  /** The object model in force for this device (names, units, operations, types). */
+  const objects = shallowRef<readonly ObjectDefinition[]>([]);
+  const layout = ref<ModelLayout | null>(null);
+  /** Set while the device is away after a Disable. */
+  const away = shallowRef<AwayDevice | null>(null);
+  const model = computed(() => modelOf(objects.value));
+  /** Lifetime, Disable, Disable Timeout, Registration Update Trigger, resolved by name. */
+  const server = computed(() => serverResources(model.value));
   const status = ref<DeviceStatus>('idle');
   const error = ref<string | null>(null);
   let pendingRequestId: string | null = null;
@@ -33,6 +42,9 @@ export const useDeviceStore = defineStore('device', () => {
       endpoint.value = ep;
       registration.value = null;
       timeline.value = [];
+      objects.value = [];
+      layout.value = null;
+      away.value = null;
       error.value = null;
       status.value = 'loading';
     }
@@ -53,6 +65,10 @@ export const useDeviceStore = defineStore('device', () => {
     if (message.requestId !== pendingRequestId || message.endpoint !== endpoint.value) return;
     registration.value = message.registration ?? null;
     timeline.value = message.timeline;
+    // A device that left keeps its last model: the page still names what it had.
+    if (message.objects) objects.value = message.objects;
+    if (message.layout) layout.value = message.layout;
+    away.value = message.away ?? null;
     status.value = 'loaded';
     error.value = null;
   }
@@ -74,7 +90,7 @@ export const useDeviceStore = defineStore('device', () => {
     }, 200);
   }
 
-  return { endpoint, registration, timeline, status, error, open, close, refresh, receive, receiveError, noteEvents };
+  return { endpoint, registration, timeline, objects, layout, away, model, server, status, error, open, close, refresh, receive, receiveError, noteEvents };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useDeviceStore, import.meta.hot));

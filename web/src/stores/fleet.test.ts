@@ -75,6 +75,6 @@ describe('fleet store', () => {
     fleet.applySnapshotPart(
       snapshot(1, [summary('a', { transport: 'coaps', expiresAt: 100_000 }), summary('b', { expiresAt: 61_000 })]),
     );
-    expect(fleet.totalsAt(50_000)).toEqual({ registered: 2, coap: 1, coaps: 1, expiringSoon: 1 });
+    expect(fleet.totalsAt(50_000)).toEqual({ registered: 2, coap: 1, coaps: 1, expiringSoon: 1, away: 0 });
   });
 });

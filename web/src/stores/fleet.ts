@@ -1,6 +1,6 @@
 import { defineStore, acceptHMRUpdate } from 'pinia';
 import { ref, shallowRef, watch } from 'vue';
-import type { DeltaMessage, FleetEvent, RegistrationSummary, SnapshotMessage } from '@lwm2m-console/shared';
+import type { AwayDevice, AwayMessage, DeltaMessage, FleetEvent, RegistrationSummary, SnapshotMessage } from '@lwm2m-console/shared';
 import { expiryState } from '../lib/countdown.js';
 import { orderFleet, UPDATE_SENSITIVE_KEYS, type FleetSortKey, type SortDirection } from '../lib/fleet-view.js';
 
@@ -14,6 +14,8 @@ export interface FleetTotals {
   coap: number;
   coaps: number;
   expiringSoon: number;
+  /** Left after a Disable and expected back: their rows stay, in their own state. */
+  away: number;
 }
 
 /** Largest fleet whose order is recomputed right away; bigger ones are throttled. */
@@ -29,6 +31,8 @@ const IMMEDIATE_ORDER_LIMIT = 20_000;
  */
 export const useFleetStore = defineStore('fleet', () => {
   let fleet = new Map<string, RegistrationSummary>();
+  /** Endpoints away after a Disable (seed B.1), shown as rows until they register again. */
+  let away = new Map<string, AwayDevice>();
   const changedAt = new Map<string, number>();
   const version = shallowRef(0);
   const order = shallowRef<readonly string[]>([]);
@@ -52,7 +56,7 @@ export const useFleetStore = defineStore('fleet', () => {
     if (orderTimer !== undefined) clearTimeout(orderTimer);
     orderTimer = undefined;
     const started = performance.now();
-    order.value = orderFleet(fleet, query.value, sortKey.value, sortDirection.value);
+    order.value = orderFleet({ values: rowsForOrder }, query.value, sortKey.value, sortDirection.value);
     lastOrderMs = performance.now() - started;
   }
 
@@ -63,10 +67,19 @@ export const useFleetStore = defineStore('fleet', () => {
     orderTimer = setTimeout(flushOrder, Math.min(500, Math.max(16, lastOrderMs * 3)));
   }
 
+  /** Registered rows, then away rows whose endpoint has no registration now. */
+  function* rowsForOrder(): Generator<RegistrationSummary> {
+    yield* fleet.values();
+    for (const a of away.values()) if (!fleet.has(a.endpoint)) yield a.registration;
+  }
+
   watch([query, sortKey, sortDirection], () => flushOrder());
 
   function touch(): void {
-    size.value = fleet.size;
+    // Rows shown: registered plus away (a fleet whose only device is disabled is not empty).
+    let awayOnly = 0;
+    for (const a of away.keys()) if (!fleet.has(a)) awayOnly++;
+    size.value = fleet.size + awayOnly;
     version.value++;
   }
 
@@ -125,6 +138,7 @@ export const useFleetStore = defineStore('fleet', () => {
     switch (event.kind) {
       case 'registered':
       case 'updated': {
+        if (event.kind === 'registered') away.delete(s.endpoint);
         const had = fleet.get(s.endpoint);
         fleet.set(s.endpoint, s);
         changedAt.set(s.endpoint, at);
@@ -135,6 +149,11 @@ export const useFleetStore = defineStore('fleet', () => {
         if (fleet.get(s.endpoint)?.id !== s.id) return false;
         fleet.delete(s.endpoint);
         changedAt.delete(s.endpoint);
+        // A Disable: the row stays, as "disabled, expected back at T", until the device returns.
+        if (event.reason === 'disabled' && event.expectedBackAt !== undefined) {
+          away.set(s.endpoint, { endpoint: s.endpoint, registration: s, disabledAt: event.at, expectedBackAt: event.expectedBackAt });
+          changedAt.set(s.endpoint, at);
+        }
         return true;
       }
       default: {
@@ -142,6 +161,13 @@ export const useFleetStore = defineStore('fleet', () => {
         throw new Error(`unknown fleet event ${JSON.stringify(unreachable)}`);
       }
     }
+  }
+
+  /** The bridge's list of away endpoints, sent after every snapshot. */
+  function applyAway(message: AwayMessage): void {
+    away = new Map(message.devices.map((d) => [d.endpoint, d]));
+    flushOrder();
+    touch();
   }
 
   function noteRate(at: number, count: number): void {
@@ -158,8 +184,14 @@ export const useFleetStore = defineStore('fleet', () => {
 
   // ------------------------------------------------------------ reads
 
+  /** The registration now, or the one an away endpoint had when it left. */
   function get(endpoint: string): RegistrationSummary | undefined {
-    return fleet.get(endpoint);
+    return fleet.get(endpoint) ?? away.get(endpoint)?.registration;
+  }
+
+  /** Set while the endpoint is away after a Disable and not registered again. */
+  function awayOf(endpoint: string): AwayDevice | undefined {
+    return fleet.has(endpoint) ? undefined : away.get(endpoint);
   }
 
   /** When the row last changed in this session (registered/updated), for the highlight. */
@@ -170,7 +202,9 @@ export const useFleetStore = defineStore('fleet', () => {
   /** Totals over the whole fleet at `now`; reads `version` so views recompute on change. */
   function totalsAt(now: number): FleetTotals {
     void version.value;
-    const t: FleetTotals = { registered: fleet.size, coap: 0, coaps: 0, expiringSoon: 0 };
+    let awayCount = 0;
+    for (const a of away.keys()) if (!fleet.has(a)) awayCount++;
+    const t: FleetTotals = { registered: fleet.size, coap: 0, coaps: 0, expiringSoon: 0, away: awayCount };
     for (const s of fleet.values()) {
       if (s.transport === 'coaps') t.coaps++;
       else t.coap++;
@@ -199,9 +233,11 @@ export const useFleetStore = defineStore('fleet', () => {
     eventsPerSecond,
     applySnapshotPart,
     applyDelta,
+    applyAway,
     markDisconnected,
     flushOrder,
     get,
+    awayOf,
     lastChangeOf,
     totalsAt,
     sortBy,

@@ -1,0 +1,124 @@
+/**
+ * The Security page end to end: the built bridge process with CoAPS, headless Chromium, and
+ * libcoap's coap-client-openssl registering over DTLS with the PSK entered in the console.
+ * Screenshots go to test-artifacts/ (look at them).
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, coapClient, launchChromium, requireBuild, startBridgeProcess, type BridgeProcess } from './e2e-support.js';
+
+let bridge: BridgeProcess;
+let coapsPort: number;
+let browser: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** libcoap's `-k` takes the key as TEXT (PEERS.md): the console gets the hex of that text. */
+const KEY_TEXT = 'e2e-secret-key-1';
+const KEY_HEX = Buffer.from(KEY_TEXT, 'ascii').toString('hex');
+
+function coapsRegister(endpoint: string, identity: string, keyText: string): Promise<string> {
+  const uri = `coaps://127.0.0.1:${coapsPort}/rd?ep=${endpoint}&lt=60&lwm2m=1.1`;
+  return new Promise((resolve) => {
+    execFile('coap-client-openssl', ['-B', '5', '-v', '6', '-m', 'post', '-t', '40', '-e', '</1/0>,</3/0>', '-u', identity, '-k', keyText, uri], { timeout: 15_000 }, (error, stdout, stderr) =>
+      resolve(`${error ? `exit ${error.message}\n` : ''}${stdout}${stderr}`),
+    );
+  });
+}
+
+beforeAll(async () => {
+  requireBuild();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  bridge = await startBridgeProcess(['--coaps-host', '127.0.0.1', '--coaps-port', '0']);
+  const m = /coaps listening on udp:\/\/[^\s]*:(\d+)/.exec(bridge.stdout);
+  if (!m) throw new Error(`no coaps port in:\n${bridge.stdout}`);
+  coapsPort = Number(m[1]);
+  browser = await launchChromium();
+  page = await browser.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('dialog', (d) => void d.accept());
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await bridge?.stop();
+});
+
+const credRow = (endpoint: string) => page.locator(`[data-test="cred-row"][data-endpoint="${endpoint}"]`);
+
+describe('Security page in Chromium against the bridge process', () => {
+  it('adds a PSK credential with a key generated in the browser and lists it without the key', async () => {
+    await page.goto(bridge.httpUrl);
+    await page.locator('.nav-link', { hasText: 'Security' }).click();
+    await page.waitForURL(/\/security$/);
+    await page.locator('[data-test="cred-empty"]').waitFor();
+    await page.locator('[data-test="cred-endpoint"]').fill('psk-generated');
+    await page.locator('[data-test="cred-generate"]').click();
+    const key = await page.locator('[data-test="cred-key"]').inputValue();
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(await page.locator('[data-test="cred-generated"]').textContent()).toContain(key);
+    await page.locator('[data-test="cred-save"]').click();
+    await credRow('psk-generated').waitFor();
+    expect(await credRow('psk-generated').textContent()).toMatch(/psk-generated[\s\S]*PSK[\s\S]*psk-generated/);
+    // Shown once, before saving; after saving the key is nowhere on the page.
+    expect(await page.locator('body').innerText()).not.toContain(key);
+    expect(await page.locator('[data-test="cred-key"]').inputValue()).toBe('');
+  });
+
+  it('generates a key instead of sending a PSK credential without one', async () => {
+    await page.locator('[data-test="cred-endpoint"]').fill('psk-nokey');
+    await page.locator('[data-test="cred-save"]').click();
+    expect(await page.locator('[data-test="cred-problem"]').textContent()).toContain('A key was generated');
+    expect(await page.locator('[data-test="cred-key"]').inputValue()).toMatch(/^[0-9a-f]{32}$/);
+    expect(await credRow('psk-nokey').count()).toBe(0);
+    await page.locator('[data-test="cred-key"]').fill('');
+    await page.locator('[data-test="cred-endpoint"]').fill('');
+  });
+
+  it('lets coap-client-openssl register over CoAPS with a PSK typed in hex, and shows the session security', async () => {
+    await page.locator('[data-test="cred-endpoint"]').fill('psk-dev1');
+    await page.locator('[data-test="cred-identity"]').fill('psk-dev1-id');
+    await page.locator('[data-test="cred-key"]').fill(KEY_HEX);
+    await page.locator('[data-test="cred-save"]').click();
+    await credRow('psk-dev1').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'security-page.png') });
+
+    const out = await coapsRegister('psk-dev1', 'psk-dev1-id', KEY_TEXT);
+    expect(out).toMatch(/2\.01/);
+    await page.locator('.nav-link', { hasText: 'Fleet' }).click();
+    const row = page.locator('.fleet-body .fleet-row[data-endpoint="psk-dev1"]');
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toMatch(/CoAPS\s*PSK/);
+    await row.locator('a').click();
+    const fields = page.locator('[data-test="device-fields"]');
+    await fields.waitFor();
+    expect(await fields.textContent()).toMatch(/CoAPS[\s\S]*PSK[\s\S]*identity[\s\S]*psk-dev1-id[\s\S]*TLS_PSK_WITH_AES_128_\w+/);
+    await page.screenshot({ path: join(ARTIFACTS, 'device-coaps-psk.png') });
+  });
+
+  it('refuses the wrong key (no registration appears)', async () => {
+    const out = await coapsRegister('psk-dev1', 'psk-dev1-id', 'not-the-right-k');
+    expect(out).not.toMatch(/2\.01/);
+  });
+
+  it('deletes a credential and switches registration without DTLS off and on', async () => {
+    await page.locator('.nav-link', { hasText: 'Security' }).click();
+    await credRow('psk-generated').locator('[data-test="cred-delete"]').click();
+    await expect.poll(() => credRow('psk-generated').count()).toBe(0);
+
+    const toggle = page.locator('[data-test="allow-unsecured"] input');
+    expect(await toggle.isChecked()).toBe(true);
+    await toggle.uncheck();
+    await expect.poll(() => toggle.isChecked()).toBe(false);
+    const refused = await coapClient(['-m', 'post', '-t', '40', '-e', '</1/0>', `coap://127.0.0.1:${bridge.coapPort}/rd?ep=plain-dev&lt=60`]).catch((e: Error) => e.message);
+    expect(refused).toMatch(/4\.03|Forbidden/);
+    await toggle.check();
+    await expect.poll(() => toggle.isChecked()).toBe(true);
+    const accepted = await coapClient(['-m', 'post', '-t', '40', '-e', '</1/0>', `coap://127.0.0.1:${bridge.coapPort}/rd?ep=plain-dev&lt=60`]);
+    expect(accepted).toMatch(/2\.01/);
+    expect(pageErrors).toEqual([]);
+  });
+});
