@@ -51,6 +51,7 @@ export class Connection implements TimerOwner {
   retransmits = 0;
   rtoMs = 0;
   timerGen = 0;
+  timerArmed = false;
   lastActivity: number;
 
   constructor(

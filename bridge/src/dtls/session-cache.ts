@@ -32,6 +32,14 @@ type StoredCredential =
   | { readonly kind: 'rpk'; readonly spki: string }
   | { readonly kind: 'x509'; readonly chain: readonly string[] };
 
+/**
+ * Largest credential (certificate chain) kept with a cached session. Chains are peer input of up to
+ * `maxHandshakeMessageLength` each; without a cap a full cache could hold 10 000 × 16 KiB. Typical
+ * device chains (leaf + intermediate, P-256) are 0.5–2 KB; a session with a larger one is simply
+ * not resumable (the client gets a full handshake).
+ */
+export const MAX_CACHED_CREDENTIAL_BYTES = 4096;
+
 export class SessionCache {
   private readonly entries = new Map<string, StoredSession>();
 
@@ -46,6 +54,7 @@ export class SessionCache {
 
   put(sessionId: Buffer, s: CachedSession): void {
     if (this.maxEntries <= 0 || sessionId.length === 0) return;
+    if (credentialBytes(s.credential) > MAX_CACHED_CREDENTIAL_BYTES) return;
     const k = sessionId.toString('latin1');
     this.entries.delete(k);
     this.entries.set(k, {
@@ -88,6 +97,17 @@ export class SessionCache {
 }
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+function credentialBytes(c: PeerCredential): number {
+  switch (c.kind) {
+    case 'psk':
+      return c.keyDigest.length;
+    case 'rpk':
+      return c.spki.length;
+    case 'x509':
+      return c.chain.reduce((n, d) => n + d.length, 0);
+  }
+}
 
 function store(c: PeerCredential): StoredCredential {
   switch (c.kind) {
