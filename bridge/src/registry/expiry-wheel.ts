@@ -1,16 +1,18 @@
 /**
  * One scheduling structure for every registration's expiry: a wheel of one-second slots,
- * each a Set of registration ids. Schedule, reschedule and cancel are O(1); collecting what is
+ * each a set of registration ids (sharded when large: a million ids can share one second). Schedule, reschedule and cancel are O(1); collecting what is
  * due walks the slots between the last sweep and now. Pure: time is passed in.
  *
  * Why not a timer per registration: a million `setTimeout`s cost far more memory than a Set
  * entry, and a storm of simultaneous expiries must be drained in bounded chunks so the event
  * loop never stalls (see `collectDue`'s `limit`).
  */
+import { ShardedMap } from './sharded-map.js';
+
 export const SLOT_MS = 1000;
 
 export class ExpiryWheel {
-  private readonly slots = new Map<number, Set<string>>();
+  private readonly slots = new Map<number, ShardedMap<true>>();
   /** Every slot below this one has been collected. */
   private cursor: number;
   private count = 0;
@@ -31,9 +33,9 @@ export class ExpiryWheel {
   schedule(id: string, deadline: number): void {
     const slot = this.slotOf(deadline);
     let set = this.slots.get(slot);
-    if (!set) this.slots.set(slot, (set = new Set()));
+    if (!set) this.slots.set(slot, (set = new ShardedMap()));
     const before = set.size;
-    set.add(id);
+    set.set(id, true);
     if (set.size > before) this.count++;
   }
 
@@ -61,7 +63,7 @@ export class ExpiryWheel {
     while (this.cursor <= last) {
       const set = this.slots.get(this.cursor);
       if (set) {
-        for (const id of set) {
+        for (const id of set.keys()) {
           if (due.length >= limit) return due;
           due.push(id);
           set.delete(id);

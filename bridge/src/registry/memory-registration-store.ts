@@ -1,10 +1,11 @@
 import type { Registration } from '@lwm2m-console/shared';
 import type { RegistrationStore } from './registration-store.js';
+import { ShardedMap } from './sharded-map.js';
 
-/** The embedded default store: two Map indexes kept in step. */
+/** The embedded default store: two indexes kept in step, sharded so a million stays smooth. */
 export class MemoryRegistrationStore implements RegistrationStore {
-  private readonly byId = new Map<string, Registration>();
-  private readonly byEndpoint = new Map<string, Registration>();
+  private readonly byId = new ShardedMap<Registration>();
+  private readonly byEndpoint = new ShardedMap<Registration>();
 
   get size(): number {
     return this.byId.size;
