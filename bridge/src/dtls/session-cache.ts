@@ -3,6 +3,7 @@
  * Least recently used entries go first; entries older than `lifetimeMs` are not resumed.
  */
 import type { PeerCredential, PeerIdentity } from './credentials.js';
+import { evictOldest } from './lru.js';
 
 export interface CachedSession {
   readonly masterSecret: Buffer;
@@ -66,11 +67,7 @@ export class SessionCache {
       createdAt: s.createdAt,
     });
     // RFC 5246 §7.3 leaves the cache size to the server: least recently used entries go first.
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
-    }
+    evictOldest(this.entries, this.maxEntries);
   }
 
   get(sessionId: Buffer, now: number): CachedSession | undefined {

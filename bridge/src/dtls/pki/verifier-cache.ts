@@ -8,6 +8,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { loadTrustAnchors, rawPublicKeyIdentity, verifyChainWith, type ChainResult, type RawKeyResult, type TrustAnchors } from './verify.js';
 import { ALERT } from './outcome.js';
+import { evictOldest } from '../lru.js';
 
 /** A Map used as an LRU: re-inserting moves an entry to the back; the front is evicted. */
 class Lru<V> {
@@ -25,7 +26,7 @@ class Lru<V> {
     if (this.capacity <= 0) return;
     this.map.delete(key);
     this.map.set(key, value);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
+    evictOldest(this.map, this.capacity);
   }
   clear(): void {
     this.map.clear();
