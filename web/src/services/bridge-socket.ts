@@ -23,6 +23,7 @@ import { useDeviceStore } from '../stores/device.js';
 import { useFleetStore } from '../stores/fleet.js';
 import { useSecurityStore } from '../stores/security.js';
 import { asReply, PendingRequests, type RequestOutcome, type Timers } from './pending-requests.js';
+import { SendPacer } from './send-pacer.js';
 
 export interface BridgeSocketOptions {
   pinia?: Pinia;
@@ -105,9 +106,12 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
     }
   }
 
+  // Frames over the bridge's message budget wait here instead of being dropped by the bridge.
+  let pacer: SendPacer | null = null;
+
   function send(message: ClientMessage): boolean {
-    if (!ws || ws.readyState !== WS.OPEN) return false;
-    ws.send(JSON.stringify(message));
+    if (!ws || ws.readyState !== WS.OPEN || !pacer) return false;
+    pacer.push(JSON.stringify(message));
     return true;
   }
 
@@ -216,6 +220,10 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
     }
     const socket = new WS(wsUrl());
     ws = socket;
+    pacer?.clear();
+    pacer = new SendPacer((text) => {
+      if (ws === socket && socket.readyState === WS.OPEN) socket.send(text);
+    });
     socket.onopen = () => {
       lastHeardAt = Date.now();
       connection.setStatus('syncing');
@@ -240,6 +248,7 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
       ws = null;
       clearTimers();
       fleet.markDisconnected();
+      pacer?.clear();
       pending.failAll('the connection to the bridge closed before the answer came');
       if (stopped) return;
       void afterClose();
