@@ -199,7 +199,9 @@ export class FleetHub {
   private onRegistrationEvent(event: RegistrationEvent): void {
     this.timelines.record(event);
     this.away.record(event);
-    if (this.closed) return;
+    // Nobody watching: a console that connects later starts from a snapshot anyway, so the
+    // fleet events need not be built, batched and serialized (measured: 10% of an Update).
+    if (this.closed || this.clients.size === 0) return;
     this.pending.push(toFleetEvent(event));
     if (this.pending.length > this.tuning.maxEventsPerDelta) {
       // A burst bigger than any snapshot part: a snapshot is cheaper than the delta.
