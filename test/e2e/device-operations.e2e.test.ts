@@ -81,6 +81,9 @@ describe('device operations in Chromium against the bridge process (published la
     await page.setViewportSize({ width: 1440, height: 2000 });
     await page.locator('.view-device').evaluate((el) => el.scrollTo(0, 0));
     await page.screenshot({ path: join(ARTIFACTS, 'device-operations.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(ARTIFACTS, 'device-operations-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
@@ -138,6 +141,9 @@ describe('device operations in Chromium against the bridge process (published la
     expect(await away.locator('[data-test="away-state"]').textContent()).toMatch(/disabled, expected back at \d\d:\d\d:\d\d/);
     expect(await other.locator('[data-test="total-away"]').textContent()).toBe('1');
     await other.screenshot({ path: join(ARTIFACTS, 'fleet-away-row.png') });
+    await other.emulateMedia({ colorScheme: 'dark' });
+    await other.screenshot({ path: join(ARTIFACTS, 'fleet-away-row-dark.png') });
+    await other.emulateMedia({ colorScheme: 'light' });
 
     await page.locator('[data-test="disable-close"]').click();
     await expect.poll(() => page.locator('[data-test="device-state"]').textContent()).toContain('disabled, expected back at');
