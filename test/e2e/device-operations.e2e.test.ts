@@ -59,6 +59,7 @@ describe('device operations in Chromium against the bridge process (published la
   });
 
   it('reads the LwM2M Server object with resource names, values and units', async () => {
+    await page.bringToFront();
     await row(page, ep).locator('a').click();
     await page.waitForURL(new RegExp(`/devices/${ep}$`));
     const server = page.locator('[data-test="object-instance"][data-path="/1/0"]');
@@ -100,6 +101,7 @@ describe('device operations in Chromium against the bridge process (published la
     await other.goto(`${bridge.httpUrl}/audit`);
     await other.locator('[data-test="audit-row"]').first().waitFor();
     const before = await other.locator('[data-test="audit-row"]').count();
+    await page.bringToFront();
     // A Write from the first page; the second page is not reloaded.
     await page.locator('[data-test="op-kind"]').selectOption('write');
     await page.locator('[data-test="op-path"]').fill('/1/0/7');
@@ -122,6 +124,7 @@ describe('device operations in Chromium against the bridge process (published la
     await other.goto(bridge.httpUrl);
     await expect.poll(() => row(other, ep).textContent(), { timeout: 10_000 }).toContain('45s');
     expect(sim.devices[0]!.lastUpdateQuery).toContain('lt=45');
+    await page.bringToFront();
 
     await page.locator('[data-test="request-update"]').click();
     await expect.poll(() => page.locator('[data-test="server-panel"] [data-test="op-result"]').nth(1).getAttribute('data-code')).toBe('2.04');
@@ -145,6 +148,7 @@ describe('device operations in Chromium against the bridge process (published la
     await other.screenshot({ path: join(ARTIFACTS, 'fleet-away-row-dark.png') });
     await other.emulateMedia({ colorScheme: 'light' });
 
+    await page.bringToFront();
     await page.locator('[data-test="disable-close"]').click();
     await expect.poll(() => page.locator('[data-test="device-state"]').textContent()).toContain('disabled, expected back at');
     await page.screenshot({ path: join(ARTIFACTS, 'device-away.png') });
@@ -154,8 +158,23 @@ describe('device operations in Chromium against the bridge process (published la
     expect(await other.locator('[data-test="total-away"]').textContent()).toBe('0');
     await expect.poll(() => page.locator('[data-test="timeline"]').textContent(), { timeout: 5_000 }).toMatch(/back after Disable \(away \d+\.\d s\), \d+(\.\d)? m?s (early|late)/);
     expect(await page.locator('[data-test="timeline"]').textContent()).toContain('disabled, expected back at');
+    await other.bringToFront();
     await other.locator('.nav-link', { hasText: 'Activity' }).click();
     await expect.poll(() => other.locator('[data-test="activity-row"][data-kind="registered"]').first().textContent()).toMatch(/pub-0000[\s\S]*back after Disable/);
+  });
+
+  it('follows a per-device layout choice: draft numbering on a published device reads /1/0/8 and gets 4.05', async () => {
+    await page.bringToFront();
+    await page.locator('[data-test="layout-select"]').selectOption('draft');
+    await page.locator('[data-test="layout-select"]').locator('xpath=..').locator('button[type="submit"]').click();
+    await expect.poll(() => page.locator('[data-test="device-layout"]').textContent()).toBe('draft');
+    await page.locator('[data-test="disable-open"]').click();
+    await expect.poll(() => page.locator('[data-test="disable-problem"]').textContent()).toContain('Could not read Disable Timeout (/1/0/8)');
+    expect(await page.locator('[data-test="disable-dialog"] [data-test="op-result"]').getAttribute('data-code')).toBe('4.05');
+    await page.locator('[data-test="disable-close"]').click();
+    await page.locator('[data-test="layout-select"]').selectOption('');
+    await page.locator('[data-test="layout-select"]').locator('xpath=..').locator('button[type="submit"]').click();
+    await expect.poll(() => page.locator('[data-test="device-layout"]').textContent()).toBe('published');
   });
 
   it('raised no page errors', () => {
