@@ -4,11 +4,43 @@
  * Screenshots go to test-artifacts/ (look at them).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
+import { generateCertificateAuthority, issueCertificate } from '../../bridge/src/dtls/pki/certificate-authority.js';
+import { SERVER_CERT_FILE } from '../../bridge/src/dtls/pki/server-identity-store.js';
 import { ARTIFACTS, coapClient, launchChromium, requireBuild, startBridgeProcess, type BridgeProcess } from './e2e-support.js';
+
+// Device keys and a fleet CA for the raw-public-key and certificate cases.
+const dir = mkdtempSync(join(tmpdir(), 'security-e2e-'));
+const dataDir = mkdtempSync(join(tmpdir(), 'security-e2e-data-'));
+const write = (name: string, content: string | Buffer) => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+const certPem = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+const ca = generateCertificateAuthority('E2E Fleet CA');
+const deviceKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const devicePublicPem = deviceKey.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const files = {
+  caFile: write('ca.pem', certPem(ca.certificateDer)),
+  rpk: write('rpk.pem', deviceKey.privateKey.export({ type: 'sec1', format: 'pem' })),
+  key: write('dev.key', deviceKey.privateKey.export({ type: 'pkcs8', format: 'pem' })),
+  cert: write('cert-dev.pem', certPem(issueCertificate({ subjectCN: 'cert-dev', subjectPublicKey: deviceKey.publicKey, issuerKey: ca.privateKey, issuerCertDer: ca.certificateDer, validDays: 30 }))),
+};
+
+function libcoap(bin: string, endpoint: string, security: string[]): Promise<string> {
+  const uri = `coaps://127.0.0.1:${coapsPort}/rd?ep=${endpoint}&lt=60&lwm2m=1.1`;
+  return new Promise((resolve) => {
+    execFile(bin, ['-B', '8', '-v', '6', '-m', 'post', '-t', '40', '-e', '</1/0>,</3/0>', ...security, uri], { timeout: 20_000 }, (error, stdout, stderr) =>
+      resolve(`${error ? `exit ${error.message}\n` : ''}${stdout}${stderr}`),
+    );
+  });
+}
 
 let bridge: BridgeProcess;
 let coapsPort: number;
@@ -32,7 +64,7 @@ function coapsRegister(endpoint: string, identity: string, keyText: string): Pro
 beforeAll(async () => {
   requireBuild();
   mkdirSync(ARTIFACTS, { recursive: true });
-  bridge = await startBridgeProcess(['--coaps-host', '127.0.0.1', '--coaps-port', '0']);
+  bridge = await startBridgeProcess(['--coaps-host', '127.0.0.1', '--coaps-port', '0', '--trust-ca', files.caFile], dataDir);
   const m = /coaps listening on udp:\/\/[^\s]*:(\d+)/.exec(bridge.stdout);
   if (!m) throw new Error(`no coaps port in:\n${bridge.stdout}`);
   coapsPort = Number(m[1]);
@@ -99,9 +131,48 @@ describe('Security page in Chromium against the bridge process', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'device-coaps-psk.png') });
   });
 
-  it('refuses the wrong key (no registration appears)', async () => {
+  it('adds a raw public key pasted as PEM (listed by fingerprint) and coap-client-gnutls registers with it', async () => {
+    await page.locator('.nav-link', { hasText: 'Security' }).click();
+    await page.locator('[data-test="cred-endpoint"]').fill('rpk-dev');
+    await page.locator('[data-test="cred-mode"]').selectOption('rpk');
+    await page.locator('[data-test="cred-public-key"]').fill(devicePublicPem);
+    await page.locator('[data-test="cred-save"]').click();
+    await credRow('rpk-dev').waitFor();
+    const spki = deviceKey.publicKey.export({ type: 'spki', format: 'der' });
+    const fingerprint = createHash('sha256').update(spki).digest('hex');
+    expect(await credRow('rpk-dev').locator('.cred-id').textContent()).toBe(fingerprint);
+
+    const out = await libcoap('coap-client-gnutls', 'rpk-dev', ['-M', files.rpk]);
+    expect(out).toMatch(/2\.01/);
+    await page.locator('.nav-link', { hasText: 'Fleet' }).click();
+    const row = page.locator('.fleet-body .fleet-row[data-endpoint="rpk-dev"]');
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toMatch(/CoAPS\s*RPK/);
+  });
+
+  it('adds an X.509 marker and coap-client-openssl registers with a certificate whose CN is the endpoint', async () => {
+    await page.locator('.nav-link', { hasText: 'Security' }).click();
+    await page.locator('[data-test="cred-endpoint"]').fill('cert-dev');
+    await page.locator('[data-test="cred-mode"]').selectOption('x509');
+    await page.locator('[data-test="cred-save"]').click();
+    await credRow('cert-dev').waitFor();
+    expect(await credRow('cert-dev').textContent()).toMatch(/X\.509[\s\S]*CN=cert-dev/);
+    const server = write('server.pem', readFileSync(join(dataDir, SERVER_CERT_FILE)));
+    const out = await libcoap('coap-client-openssl', 'cert-dev', ['-c', files.cert, '-j', files.key, '-C', server]);
+    expect(out).toMatch(/2\.01/);
+    await page.locator('.nav-link', { hasText: 'Fleet' }).click();
+    const row = page.locator('.fleet-body .fleet-row[data-endpoint="cert-dev"]');
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toMatch(/CoAPS\s*X\.509/);
+    await page.locator('.nav-link', { hasText: 'Security' }).click();
+    await page.screenshot({ path: join(ARTIFACTS, 'security-page.png') });
+  });
+
+  it('refuses the wrong key with a DTLS alert (no registration)', async () => {
     const out = await coapsRegister('psk-dev1', 'psk-dev1-id', 'not-the-right-k');
     expect(out).not.toMatch(/2\.01/);
+    // The handshake itself fails: the bridge answers the wrong Finished with an alert.
+    expect(out).toMatch(/alert/i);
   });
 
   it('deletes a credential and switches registration without DTLS off and on', async () => {
