@@ -32,13 +32,17 @@ describe('DedupCache', () => {
   });
 
   it('bounds memory per peer and in total', () => {
-    const c = new DedupCache({ perPeer: 2, peers: 3, lifetimeMs: 1000 });
+    const c = new DedupCache({ perPeer: 2, peers: 4, lifetimeMs: 1000 });
     c.check('p', 1, '', 0);
     c.check('p', 2, '', 0);
     c.check('p', 3, '', 0);
     expect(c.check('p', 1, '', 0)).toEqual({ kind: 'new' }); // pushed out of the ring
-    for (const peer of ['a', 'b', 'c', 'd']) c.check(peer, 1, '', 0);
-    expect(c.peerCount).toBe(3);
+    for (let i = 0; i < 100; i++) {
+      c.check(`peer${i}`, 1, '', 0);
+      expect(c.peerCount).toBeLessThanOrEqual(4);
+    }
+    // The most recent peer is still remembered.
+    expect(c.check('peer99', 1, '', 0)).toEqual({ kind: 'duplicate-in-progress' });
   });
 
   it('sweeps peers whose exchanges all expired', () => {

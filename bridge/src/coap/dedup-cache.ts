@@ -9,6 +9,8 @@
  * (least-recently-active peers are forgotten first). Pure: time is passed in.
  */
 
+import { GenerationalLru } from '../lib/generational-lru.js';
+
 /** RFC 7252 §4.8.2: EXCHANGE_LIFETIME = 247 s with default transmission parameters. */
 export const EXCHANGE_LIFETIME_MS = 247_000;
 
@@ -37,10 +39,12 @@ export interface DedupLimits {
 export const DEFAULT_DEDUP_LIMITS: DedupLimits = { perPeer: 4, peers: 100_000, lifetimeMs: EXCHANGE_LIFETIME_MS };
 
 export class DedupCache {
-  /** Insertion order = recency: a touched peer is moved to the end. */
-  private readonly peers = new Map<string, PeerExchanges>();
+  /** Least recently active peers are forgotten first, a generation at a time. */
+  private readonly peers: GenerationalLru<PeerExchanges>;
 
-  constructor(private readonly limits: DedupLimits = DEFAULT_DEDUP_LIMITS) {}
+  constructor(private readonly limits: DedupLimits = DEFAULT_DEDUP_LIMITS) {
+    this.peers = new GenerationalLru(limits.peers);
+  }
 
   get peerCount(): number {
     return this.peers.size;
@@ -55,17 +59,11 @@ export class DedupCache {
           return e.response ? { kind: 'duplicate', response: e.response } : { kind: 'duplicate-in-progress' };
         }
       }
-      this.peers.delete(peer);
     } else {
-      exchanges = [];
-      if (this.peers.size >= this.limits.peers) {
-        const oldest = this.peers.keys().next();
-        if (!oldest.done) this.peers.delete(oldest.value);
-      }
+      this.peers.set(peer, (exchanges = []));
     }
     if (exchanges.length >= this.limits.perPeer) exchanges.shift();
     exchanges.push({ messageId, token, expiresAt: now + this.limits.lifetimeMs });
-    this.peers.set(peer, exchanges);
     return { kind: 'new' };
   }
 
@@ -74,7 +72,7 @@ export class DedupCache {
    * by token for a separate or non-confirmable response.
    */
   recordResponse(peer: string, messageId: number, token: string, piggybacked: boolean, response: Uint8Array): void {
-    const exchanges = this.peers.get(peer);
+    const exchanges = this.peers.peek(peer);
     if (!exchanges) return;
     for (let k = exchanges.length - 1; k >= 0; k--) {
       const e = exchanges[k]!;
@@ -87,21 +85,20 @@ export class DedupCache {
 
   /** Forgets an exchange whose processing failed, so a retransmission is handled afresh. */
   forget(peer: string, messageId: number): void {
-    const exchanges = this.peers.get(peer);
+    const exchanges = this.peers.peek(peer);
     if (!exchanges) return;
     const k = exchanges.findIndex((e) => e.messageId === messageId);
     if (k >= 0) exchanges.splice(k, 1);
     if (exchanges.length === 0) this.peers.delete(peer);
   }
 
-  /** Drops expired peers, oldest first, for at most `budget` peers (call periodically). */
+  /** Drops peers whose exchanges all expired, looking at no more than `budget` peers. */
   sweep(now: number, budget = 10_000): void {
     let seen = 0;
-    for (const [peer, exchanges] of this.peers) {
+    for (const [peer, exchanges] of this.peers.entries()) {
       if (seen++ >= budget) return;
       const last = exchanges[exchanges.length - 1];
       if (!last || last.expiresAt <= now) this.peers.delete(peer);
-      else return; // recency order: the rest are younger
     }
   }
 }

@@ -32,7 +32,8 @@ describe('endpoint timelines', () => {
   });
 
   it('forgets the least recently active endpoint first when over the endpoint bound', () => {
-    const t = new EndpointTimelines({ maxEndpoints: 2 });
+    // Generational LRU: endpoints are forgotten a generation (half the bound) at a time.
+    const t = new EndpointTimelines({ maxEndpoints: 4 });
     const reg = (ep: string, at: number) => t.record({ type: 'registered', at, registration: fakeRegistration(ep) });
     reg('a', 1);
     reg('b', 2);
@@ -42,8 +43,8 @@ describe('endpoint timelines', () => {
     expect(t.get('b')).toEqual([]);
   });
 
-  it('forgets whole endpoints, oldest first, to stay under the total line bound', () => {
-    const t = new EndpointTimelines({ maxTotalEntries: 5 });
+  it('forgets whole endpoints, least recently active first, to stay under the total line bound', () => {
+    const t = new EndpointTimelines({ maxEndpoints: 4, maxTotalEntries: 5 });
     for (const ep of ['a', 'b', 'c']) {
       const r = fakeRegistration(ep);
       t.record({ type: 'registered', at: 1, registration: r });

@@ -4,9 +4,10 @@
  *
  * Bounded three ways: each endpoint keeps its last `maxEntriesPerEndpoint` lines, at most
  * `maxEndpoints` endpoints are remembered, and at most `maxTotalEntries` lines in all; past
- * either of the last two the least recently active endpoint is forgotten first (a Map keeps
- * insertion order, so re-inserting on every event makes it an LRU).
+ * either of the last two the least recently active endpoints are forgotten first (a
+ * generational LRU: O(1) per event even at hundreds of thousands of endpoints).
  */
+import { GenerationalLru } from '../lib/generational-lru.js';
 import { describeChanges, describeEnd, describeReturn, type RegistrationEvent, type TimelineEntry } from '@lwm2m-console/shared';
 
 export interface EndpointTimelinesOptions {
@@ -16,7 +17,7 @@ export interface EndpointTimelinesOptions {
 }
 
 export class EndpointTimelines {
-  private readonly byEndpoint = new Map<string, TimelineEntry[]>();
+  private readonly byEndpoint: GenerationalLru<TimelineEntry[]>;
   readonly maxEntriesPerEndpoint: number;
   readonly maxEndpoints: number;
   readonly maxTotalEntries: number;
@@ -27,13 +28,13 @@ export class EndpointTimelines {
     this.maxEndpoints = options.maxEndpoints ?? 200_000;
     // About 200 bytes a line: a million lines is a bounded ~200 MB worst case.
     this.maxTotalEntries = options.maxTotalEntries ?? 1_000_000;
+    this.byEndpoint = new GenerationalLru(this.maxEndpoints, (_endpoint, entries) => (this.total -= entries.length));
   }
 
   record(event: RegistrationEvent): void {
     const endpoint = event.registration.endpoint;
-    const entries = this.byEndpoint.get(endpoint) ?? [];
-    this.byEndpoint.delete(endpoint);
-    this.byEndpoint.set(endpoint, entries);
+    let entries = this.byEndpoint.get(endpoint);
+    if (!entries) this.byEndpoint.set(endpoint, (entries = []));
     entries.push(toEntry(event));
     this.total++;
     if (entries.length > this.maxEntriesPerEndpoint) {
@@ -41,11 +42,8 @@ export class EndpointTimelines {
       entries.splice(0, drop);
       this.total -= drop;
     }
-    while (this.byEndpoint.size > this.maxEndpoints || (this.total > this.maxTotalEntries && this.byEndpoint.size > 1)) {
-      const oldest = this.byEndpoint.keys().next().value as string;
-      this.total -= this.byEndpoint.get(oldest)?.length ?? 0;
-      this.byEndpoint.delete(oldest);
-    }
+    // Past the total bound the least recently active generation of endpoints is forgotten.
+    while (this.total > this.maxTotalEntries && this.byEndpoint.size > 1) this.byEndpoint.rotate();
   }
 
   /** Lines held over all endpoints. */
@@ -55,7 +53,7 @@ export class EndpointTimelines {
 
   /** Oldest first; an empty list for an endpoint never seen (or forgotten). */
   get(endpoint: string): TimelineEntry[] {
-    return [...(this.byEndpoint.get(endpoint) ?? [])];
+    return [...(this.byEndpoint.peek(endpoint) ?? [])];
   }
 
   has(endpoint: string): boolean {
