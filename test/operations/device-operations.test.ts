@@ -86,6 +86,21 @@ describe('device operations', () => {
     expect(await b.operations.perform({ op: 'read', endpoint, path: '/3/0/999' }, 't')).toMatchObject({ ok: false, code: '4.04' });
   });
 
+  it('never returns the draft Server object\'s Security Key: refused by path, removed from instance reads', async () => {
+    const { endpoint, b } = await setup({ layout: 'draft' });
+    const key = await b.operations.perform({ op: 'read', endpoint, path: '/1/0/3' }, 'test');
+    expect(key).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const write = await b.operations.perform({ op: 'write', endpoint, path: '/1/0/3', value: { type: 'opaque', value: 'c2VjcmV0' } }, 'test');
+    expect(write).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const instance = await b.operations.perform({ op: 'read', endpoint, path: '/1/0' }, 'test');
+    expect(instance.ok).toBe(true);
+    const ids = instance.value?.kind === 'instance' ? instance.value.resources.map((r) => r.id) : [];
+    expect(ids).toContain(1);
+    expect(ids).not.toContain(3);
+    const object = await b.operations.perform({ op: 'read', endpoint, path: '/1' }, 'test');
+    expect(object.value?.kind === 'object' && object.value.instances.flatMap((i) => i.resources.map((r) => r.id))).not.toContain(3);
+  });
+
   it('times out with a clear result when the device does not answer', async () => {
     const started = await startTestBridge({ downlinkTimeoutMs: 800 });
     bridge = started.bridge;

@@ -23,6 +23,7 @@ import type { DisableTracker } from '../disable-tracker.js';
 import type { AuditLog } from './audit-log.js';
 import type { DeviceModels } from './device-models.js';
 import type { DeviceRequester, DownlinkRequest, DownlinkResponse } from './device-requester.js';
+import { addressesSecret, withoutSecrets } from './secret-resources.js';
 
 /** Seed B.1: "If this Resource is not set, a default timeout value is 86400 (1 day)." */
 export const DEFAULT_DISABLE_TIMEOUT_S = 86_400;
@@ -101,6 +102,9 @@ export class DeviceOperations {
     const text = formatPath(path);
     // The Security object holds key material; it never travels to a browser (DEVELOPERS.md).
     if (path.objectId === SECURITY_OBJECT) return { outcome: fail('FORBIDDEN', 'the Security object (0) holds keys and is not accessible from the console'), path: text };
+    // Likewise a key elsewhere (the draft Server object's "Security Key"): not read, not written
+    // (a Write would put the key in the audit log every console receives).
+    if (addressesSecret(model, path)) return { outcome: fail('FORBIDDEN', `${text} holds key material and is not accessible from the console`), path: text };
     const outcome = await this.run(reg, model, request, path);
     return { outcome, path: text };
   }
@@ -117,7 +121,7 @@ export class DeviceOperations {
         const format = r.contentFormat ?? accept;
         const decoded = decodePayload(format, path, r.payload, model);
         if (!decoded.ok) return { ...fail('DECODE_ERROR', decoded.error, r.code), contentFormat: format };
-        return { ok: true, code: r.code, value: decoded.node, contentFormat: format };
+        return { ok: true, code: r.code, value: withoutSecrets(model, path.objectId, decoded.node), contentFormat: format };
       }
       case 'write': {
         if (request.value === undefined) return fail('BAD_REQUEST', 'write needs a value');
