@@ -152,7 +152,8 @@ async function idleMemory(n: number): Promise<void> {
   const per = (k: 'heapUsed' | 'rss' | 'external') => Math.round((m1[k] - m0[k]) / n);
   console.log(`idle sessions: ${n} then ${server.stats().sessions} (in-memory handshakes, ${Math.round((n / ms) * 1000)}/s with client and server on one thread)`);
   console.log(`  per idle session: RSS ${per('rss')} B, V8 heap used ${per('heapUsed')} B, external ${per('external')} B`);
-  console.log(`  total RSS with ${server.stats().sessions} sessions: ${Math.round(m1.rss / 1048576)} MiB`);
+  const mib = (v: number) => Math.round(v / 1048576);
+  console.log(`  total RSS with ${server.stats().sessions} sessions: ${mib(m1.rss)} MiB (V8 heap ${mib(m1.heapTotal)} MiB allocated, ${mib(m1.heapUsed)} MiB used; ArrayBuffers ${mib(m1.arrayBuffers)} MiB); with ${n}: ${mib(m0.rss)} MiB`);
   server.close();
 }
 

@@ -33,10 +33,10 @@
  *    full handshake would authenticate the same peer. Not implemented: never resumed.
  */
 import type { CipherSuite } from './cipher-suites.js';
-import { hash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { DtlsCredentialResolver, PeerCredential, PeerIdentity, ResumeCheck } from './credentials.js';
 import type { ClientHello, Extension } from './hello.js';
-import { pskPremaster } from './prf.js';
+import { pskPremaster, sha256 } from './prf.js';
 import { AlertDescription, type AlertDescriptionCode, HandshakeType, Reader } from './wire.js';
 
 export interface KeyExchangeContext {
@@ -139,5 +139,5 @@ class PskRun implements KeyExchangeRun {
 
 /** Kept instead of the key itself: enough to tell whether the key changed. */
 function pskDigest(key: Buffer): Buffer {
-  return hash('sha256', key, 'buffer');
+  return sha256(key);
 }

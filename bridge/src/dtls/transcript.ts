@@ -4,7 +4,7 @@
  * exchange (CertificateVerify, RFC 5246 §7.4.8) needs no concatenation. Bytes once written never
  * change, so views handed out stay valid when the buffer grows.
  */
-import { hash } from 'node:crypto';
+import { sha256 } from './prf.js';
 
 export class Transcript {
   private buf: Buffer;
@@ -32,6 +32,6 @@ export class Transcript {
 
   /** SHA-256 of every message so far (the PRF hash of every suite here). */
   hash(): Buffer {
-    return hash('sha256', this.bytes(), 'buffer');
+    return sha256(this.bytes());
   }
 }
