@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { directionKeys, keyBlockLength, suiteById } from '../../bridge/src/dtls/cipher-suites.js';
-import { extendedMasterSecret, keyBlock, masterSecret, prf, pskPremaster } from '../../bridge/src/dtls/prf.js';
+import { extendedMasterSecret, HmacSha256, keyBlock, masterSecret, prf, pskPremaster } from '../../bridge/src/dtls/prf.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/[^0-9a-f]/gi, ''), 'hex');
 const range = (from: number, n: number) => Buffer.from(Array.from({ length: n }, (_, i) => from + i));
@@ -65,5 +65,25 @@ describe('TLS 1.2 key schedule (RFC 5246 §5, §6.3, §8.1; RFC 7627 §4)', () =
     expect(c.key).toEqual(expected.subarray(64, 80));
     expect(s.key).toEqual(expected.subarray(80, 96));
     expect(c.iv.length).toBe(0);
+  });
+});
+
+describe('HmacSha256 (one-shot hash with precomputed pads, RFC 2104)', () => {
+  const hex = (s: string) => Buffer.from(s, 'hex');
+
+  it('matches RFC 4231 test case 2 (short key) and case 6 (key longer than the block)', () => {
+    expect(new HmacSha256(Buffer.from('Jefe')).digest(Buffer.from('what do ya want for nothing?')).toString('hex')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
+    expect(new HmacSha256(Buffer.alloc(131, 0xaa)).digest(Buffer.from('Test Using Larger Than Block-Size Key - Hash Key First')).toString('hex')).toBe(
+      '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54',
+    );
+  });
+
+  it('hashes the concatenation of its parts, also across calls that grow the shared scratch buffer', () => {
+    const mac = new HmacSha256(hex('0102030405'));
+    const big = Buffer.alloc(5_000, 0x61);
+    expect(mac.digest(big.subarray(0, 10), big.subarray(10))).toEqual(mac.digest(big));
+    expect(mac.digest(Buffer.from('abc'))).toEqual(new HmacSha256(hex('0102030405')).digest(Buffer.from('a'), Buffer.from('bc')));
   });
 });
