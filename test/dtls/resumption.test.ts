@@ -4,6 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DtlsPskClient } from '../../bridge/src/dtls/dtls-client.js';
+import { encodeHandshake } from '../../bridge/src/dtls/handshake-message.js';
+import { parseClientHello } from '../../bridge/src/dtls/hello.js';
+import type { KeyExchange } from '../../bridge/src/dtls/key-exchange.js';
+import { ServerHandshake } from '../../bridge/src/dtls/server-handshake.js';
+import { SessionCache } from '../../bridge/src/dtls/session-cache.js';
 import { connected, memoryServer, PSK, until } from './memory-harness.js';
 
 const alertsOf = (c: DtlsPskClient) => c.events.flatMap((e) => (e.kind === 'alert' ? [[e.level, e.description]] : []));
@@ -76,5 +81,63 @@ describe('DtlsServer session resumption with changed PSK credentials', () => {
     expect(back.resumed).toBe(false);
     await until(() => t.server.stats().sessions === 2);
     expect(t.server.stats()).toMatchObject({ resumptions: 0, resumptionsRefused: 1 });
+  });
+});
+
+describe('ServerHandshake resumption contract (KeyExchange.mayResume)', () => {
+  const SESSION_ID = Buffer.alloc(32, 5);
+  /** A ClientHello offering ECDHE_ECDSA CCM_8 (0xC0AE) with extended_master_secret, naming SESSION_ID. */
+  function helloWithSession() {
+    const body = Buffer.concat([
+      Buffer.from([0xfe, 0xfd]), Buffer.alloc(32, 7), Buffer.from([32]), SESSION_ID, Buffer.from([0, 0, 2, 0xc0, 0xae]),
+      Buffer.from([1, 0, 0, 4, 0, 23, 0, 0]),
+    ]);
+    const parsed = parseClientHello(body);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return { hello: parsed.value, msg: { type: 1, messageSeq: 1, body, raw: encodeHandshake(1, 1, body) } };
+  }
+  const peer = { mode: 'rpk' as const, identity: 'dev-rpk' };
+  const credential = { kind: 'rpk' as const, spki: Buffer.from('spki bytes') };
+
+  function run(mayResume: KeyExchange['mayResume']) {
+    const calls: unknown[] = [];
+    const kx: KeyExchange = {
+      name: 'ecdhe_ecdsa',
+      accepts: () => true,
+      start: () => ({ serverHelloExtensions: () => [], serverMessages: () => [], clientMessage: () => ({ ok: false, alert: 10, reason: 'unused' }) }),
+      ...(mayResume ? { mayResume: (p, c, r) => (calls.push([p, c, r]), mayResume(p, c, r)) } : {}),
+    };
+    const cache = new SessionCache(10, 60_000);
+    cache.put(SESSION_ID, { masterSecret: Buffer.alloc(48, 1), suiteId: 0xc0ae, peer, credential, extendedMasterSecret: true, createdAt: 0 });
+    const { hello, msg } = helloWithSession();
+    const hs = new ServerHandshake(
+      { credentials: { pskKeyFor: () => undefined }, keyExchanges: new Map([['ecdhe_ecdsa', kx]]), sessionCache: cache, now: () => 1_000,
+        requireExtendedMasterSecret: false, maxFragments: 8, maxFragmentBody: 1000, connectionId: undefined },
+      hello,
+    );
+    hs.begin(msg);
+    return { hs, cache, calls };
+  }
+
+  it('resumes when the key exchange accepts the cached peer and credential', () => {
+    const { hs, calls } = run(() => ({ ok: true }));
+    expect(hs.resumed).toBe(true);
+    expect(hs.sessionId).toEqual(SESSION_ID);
+    expect(calls).toHaveLength(1);
+    expect((calls[0] as unknown[]).slice(0, 2)).toEqual([peer, credential]);
+  });
+
+  it('runs a full handshake with a new session id and forgets the session when the key exchange refuses', () => {
+    const { hs, cache } = run(() => ({ ok: false, reason: 'raw public key withdrawn' }));
+    expect(hs.resumed).toBe(false);
+    expect(hs.resumeRefused).toBe('raw public key withdrawn');
+    expect(hs.sessionId.equals(SESSION_ID)).toBe(false);
+    expect(cache.get(SESSION_ID, 1_000)).toBeUndefined();
+  });
+
+  it('never resumes a session of a key exchange that cannot re-check credentials', () => {
+    const { hs } = run(undefined);
+    expect(hs.resumed).toBe(false);
+    expect(hs.resumeRefused).toBe('key exchange cannot re-check credentials');
   });
 });
