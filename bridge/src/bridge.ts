@@ -136,6 +136,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
       ...(coapsPort !== undefined ? listeningUris('coaps', config.coapsHost, coapsPort) : []),
     ],
     allowUnsecured: security.allowUnsecured,
+    objectLayout: models.serverLayout,
   });
 
   let consoleServer: ConsoleServer | undefined;

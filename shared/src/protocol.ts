@@ -63,6 +63,8 @@ export interface ServerInfo {
   coapUris: string[];
   /** Whether endpoints without credentials may register over plain CoAP. */
   allowUnsecured: boolean;
+  /** Server-wide Server-object numbering in force (published LwM2M or the seed's draft). */
+  objectLayout?: ModelLayout;
 }
 
 // ---------------------------------------------------------------- bridge → console

@@ -196,6 +196,17 @@ describe('console fleet hub', () => {
     expect(pongs.length).toBeLessThanOrEqual(6);
   });
 
+  it('answers every dropped request with RATE_LIMITED and its requestId', async () => {
+    const h = await setup({ messagesPerSecond: 5, messageBurst: 5 });
+    const c = await connect(h);
+    await c.next('snapshot');
+    for (let i = 0; i < 20; i++) c.sendJson({ type: 'getDevice', v: 1, requestId: `r${i}`, endpoint: 'nobody' });
+    await new Promise((r) => setTimeout(r, 150));
+    const answered = new Set(c.received.flatMap((m) => (m.type === 'error' && m.requestId ? [m.requestId] : [])));
+    expect(answered.size).toBe(20);
+    expect(c.received.filter((m) => m.type === 'error' && m.code === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(14);
+  });
+
   it('serves a device with its full registration and a timeline that outlives the registration', async () => {
     const h = await setup();
     const c = await connect(h);

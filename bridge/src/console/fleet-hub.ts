@@ -313,7 +313,11 @@ export class FleetHub {
         client.ws.close(1008, 'rate limit');
         return;
       }
-      if (!client.rateNotified) this.sendError(client, 'RATE_LIMITED', 'too many messages; slow down');
+      // A dropped request still gets its answer, so the console never waits for one that
+      // will not come; other frames get one notice per burst.
+      const requestId = requestIdOf(data, isBinary);
+      if (requestId !== undefined) this.sendError(client, 'RATE_LIMITED', 'too many messages; request dropped, send it again later', requestId);
+      else if (!client.rateNotified) this.sendError(client, 'RATE_LIMITED', 'too many messages; slow down');
       client.rateNotified = true;
       return;
     }
@@ -409,5 +413,19 @@ export class FleetHub {
       client.alive = false;
       if (client.ws.readyState === OPEN) client.ws.ping();
     }
+  }
+}
+
+/** The requestId of a small text frame, read without trusting it (for rate-limit answers). */
+function requestIdOf(data: RawData, isBinary: boolean): string | undefined {
+  if (isBinary) return undefined;
+  const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  if (bytes.length > 4096) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(bytes.toString('utf8'));
+    const id = typeof parsed === 'object' && parsed !== null ? (parsed as { requestId?: unknown }).requestId : undefined;
+    return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { defineStore, acceptHMRUpdate } from 'pinia';
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
 import type { ModelLayout } from '@lwm2m-console/shared';
 import { useConnectionStore } from './connection.js';
 
@@ -12,8 +12,9 @@ export const MAX_DDF_BYTES = 250 * 1024;
 
 /** Object models: DDF uploads and the Server-object layout, per device or server-wide. */
 export const useModelsStore = defineStore('models', () => {
-  /** Server-wide layout as last set from this console (the bridge starts with --object-layout). */
-  const serverLayout = ref<ModelLayout | null>(null);
+  /** Server-wide layout as last set from this console, else as the bridge announced it in `hello`. */
+  const chosenLayout = ref<ModelLayout | null>(null);
+  const serverLayout = computed<ModelLayout | null>(() => chosenLayout.value ?? useConnectionStore().server?.objectLayout ?? null);
 
   async function ask(build: Parameters<ReturnType<typeof useConnectionStore>['request']>[0]): Promise<ModelOutcome> {
     const answer = await useConnectionStore().request(build, 15_000);
@@ -38,7 +39,7 @@ export const useModelsStore = defineStore('models', () => {
   /** `endpoint` absent: server-wide. `layout` null: the endpoint follows the server-wide one again. */
   async function setLayout(endpoint: string | undefined, layout: ModelLayout | null): Promise<ModelOutcome> {
     const outcome = await ask((requestId) => (endpoint === undefined ? { type: 'setLayout', v: 1, requestId, layout } : { type: 'setLayout', v: 1, requestId, endpoint, layout }));
-    if (outcome.ok && outcome.serverLayout) serverLayout.value = outcome.serverLayout;
+    if (outcome.ok && outcome.serverLayout) chosenLayout.value = outcome.serverLayout;
     return outcome;
   }
 

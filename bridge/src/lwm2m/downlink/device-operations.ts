@@ -7,6 +7,7 @@
  */
 import {
   formatPath,
+  formatValue,
   isAudited,
   parsePath,
   resolveResource,
@@ -210,6 +211,13 @@ function describe(request: OperationRequest): string {
   const parts: string[] = [];
   if (request.mode) parts.push(request.mode);
   if (request.args) parts.push(`args ${JSON.stringify(request.args)}`);
-  if (request.value !== undefined) parts.push(JSON.stringify(request.value).slice(0, 200));
+  const v = request.value;
+  if (v !== undefined) {
+    if (!('kind' in v)) parts.push(`= ${JSON.stringify(formatValue(v).slice(0, 120))} (${v.type})`);
+    else if (v.kind === 'resource' || v.kind === 'resourceInstance') parts.push(`= ${JSON.stringify(formatValue(v.value).slice(0, 120))} (${v.value.type})`);
+    else if (v.kind === 'instance') parts.push(`instance ${v.id} with ${v.resources.length} resource(s)`);
+    else if (v.kind === 'multipleResource') parts.push(`resource ${v.id} with ${v.instances.length} instance(s)`);
+    else parts.push(`object ${v.id} with ${v.instances.length} instance(s)`);
+  }
   return parts.join(' ');
 }
