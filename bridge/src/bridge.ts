@@ -4,7 +4,7 @@
  * operations. Everything here is wiring; the rules live in lwm2m/, registry/ and security/,
  * the I/O in transport/, dtls/ and console/.
  */
-import { unwatchFile, watchFile } from 'node:fs';
+import { mkdirSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server as CoapServer } from 'coap';
@@ -87,6 +87,8 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   });
 
   const userModelsDir = join(config.dataDir, 'models');
+  // The folder operators drop DDF files into exists from the first start, so it can be watched.
+  mkdirSync(userModelsDir, { recursive: true });
   const objectRegistry = new ObjectRegistry({
     userDir: userModelsDir,
     onReport: (report) => log.info('object models loaded', { loaded: report.loaded.length, errors: report.errors }),
