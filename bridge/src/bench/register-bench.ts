@@ -36,7 +36,7 @@ function runLoad(phase: Partial<Phase> & Pick<Phase, 'op' | 'port' | 'count'>): 
 
 async function startBridge(): Promise<{ child: ChildProcess; port: number; stats: (gc?: boolean, reset?: boolean) => Promise<DiagnosticsReply> }> {
   const child = fork(here('../main.js'), ['--coap-host', '127.0.0.1', '--coap-port', '0', '--coaps-port', '-1', '--http-port', '0', '--log-level', 'error'], {
-    execArgv: ['--expose-gc', '--max-old-space-size=8192'],
+    execArgv: ['--expose-gc'],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
