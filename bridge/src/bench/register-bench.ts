@@ -12,6 +12,7 @@
  * Options (env): BENCH_HELD=1000000 (registrations held for 3 and 4), BENCH_OPS=200000.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DiagnosticsReply } from '../diagnostics.js';
 import type { Phase, PhaseResult } from './load-generator.js';
@@ -36,12 +37,16 @@ function runLoad(phase: Partial<Phase> & Pick<Phase, 'op' | 'port' | 'count'>): 
 
 async function startBridge(): Promise<{ child: ChildProcess; port: number; stats: (gc?: boolean, reset?: boolean) => Promise<DiagnosticsReply> }> {
   const child = fork(here('../main.js'), ['--coap-host', '127.0.0.1', '--coap-port', '0', '--coaps-port', '-1', '--http-port', '0', '--log-level', 'error'], {
-    execArgv: ['--expose-gc'],
+    // BENCH_BRIDGE_NODE_ARGS="--trace-gc" attributes stalls to garbage collection; the bridge's
+    // stdout then goes to BENCH_BRIDGE_LOG (default: discarded after the listening line).
+    execArgv: ['--expose-gc', ...(process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
+  if (process.env.BENCH_BRIDGE_LOG) child.stdout!.pipe(createWriteStream(process.env.BENCH_BRIDGE_LOG));
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
+      if (out.length > 4096) return;
       out += d;
       const m = /coap listening on udp:\/\/[^:]+:(\d+)/.exec(out);
       if (m) resolve(Number(m[1]));

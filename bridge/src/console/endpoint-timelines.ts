@@ -33,16 +33,25 @@ export class EndpointTimelines {
 
   record(event: RegistrationEvent): void {
     const endpoint = event.registration.endpoint;
-    let entries = this.byEndpoint.get(endpoint);
-    if (!entries) this.byEndpoint.set(endpoint, (entries = []));
-    entries.push(toEntry(event));
+    const entries = this.byEndpoint.get(endpoint);
     this.total++;
+    if (!entries) {
+      // An array literal is allocated at its exact length; `[]` then push reserves 17 slots.
+      // Most endpoints of a big fleet have one line: that is ~130 bytes each saved.
+      this.byEndpoint.set(endpoint, [toEntry(event)]);
+      return this.enforceTotal();
+    }
+    entries.push(toEntry(event));
     if (entries.length > this.maxEntriesPerEndpoint) {
       const drop = entries.length - this.maxEntriesPerEndpoint;
       entries.splice(0, drop);
       this.total -= drop;
     }
-    // Past the total bound the least recently active generation of endpoints is forgotten.
+    this.enforceTotal();
+  }
+
+  /** Past the total bound the least recently active generation of endpoints is forgotten. */
+  private enforceTotal(): void {
     while (this.total > this.maxTotalEntries && this.byEndpoint.size > 1) this.byEndpoint.rotate();
   }
 
