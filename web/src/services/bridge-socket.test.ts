@@ -5,35 +5,8 @@ import { backoffDelay, createBridgeSocket, fromRows } from './bridge-socket.js';
 import { useActivityStore } from '../stores/activity.js';
 import { useConnectionStore } from '../stores/connection.js';
 import { useFleetStore } from '../stores/fleet.js';
+import { FakeSocket } from '../test/fake-socket.js';
 import { delta, registered, snapshot, summary } from '../test/fixtures.js';
-
-/** A stand-in browser WebSocket the test drives by hand. */
-class FakeSocket {
-  static readonly OPEN = 1;
-  static instances: FakeSocket[] = [];
-  readyState = 0;
-  sent: unknown[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: (() => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.instances.push(this);
-  }
-  send(text: string) {
-    this.sent.push(JSON.parse(text));
-  }
-  close() {
-    this.readyState = 3;
-    this.onclose?.();
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(message: unknown) {
-    this.onmessage?.({ data: typeof message === 'string' ? message : JSON.stringify(message) });
-  }
-}
 
 const session = (authRequired: boolean, authorized: boolean) =>
   vi.fn(async () => new Response(JSON.stringify({ authRequired, authorized }), { status: 200 }));
