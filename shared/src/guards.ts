@@ -25,8 +25,8 @@ function shortString(x: unknown, max: number): x is string {
   return typeof x === 'string' && x.length > 0 && x.length <= max;
 }
 
-/** Parses one console → bridge frame (already decoded as text). */
-export function parseClientMessage(text: string): Parsed<ClientMessage> {
+/** Both directions: a JSON object of this protocol version. */
+function parseEnvelope(text: string): Parsed<Record<string, unknown>> {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -34,9 +34,15 @@ export function parseClientMessage(text: string): Parsed<ClientMessage> {
     return fail('BAD_JSON', 'message is not valid JSON');
   }
   if (!isRecord(data)) return fail('BAD_MESSAGE', 'message must be a JSON object');
-  if (data.v !== PROTOCOL_VERSION) {
-    return fail('UNSUPPORTED_VERSION', `protocol version must be ${PROTOCOL_VERSION}`);
-  }
+  if (data.v !== PROTOCOL_VERSION) return fail('UNSUPPORTED_VERSION', `protocol version must be ${PROTOCOL_VERSION}`);
+  return { ok: true, value: data };
+}
+
+/** Parses one console → bridge frame (already decoded as text). */
+export function parseClientMessage(text: string): Parsed<ClientMessage> {
+  const envelope = parseEnvelope(text);
+  if (!envelope.ok) return envelope;
+  const data = envelope.value;
   switch (data.type) {
     case 'resync':
       return { ok: true, value: { type: 'resync', v: PROTOCOL_VERSION } };
@@ -111,14 +117,9 @@ function isCount(x: unknown): x is number {
  * depends on (seq, parts, arrays), not every nested field.
  */
 export function parseServerMessage(text: string): Parsed<ServerMessage> {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return fail('BAD_JSON', 'message is not valid JSON');
-  }
-  if (!isRecord(data)) return fail('BAD_MESSAGE', 'message must be a JSON object');
-  if (data.v !== PROTOCOL_VERSION) return fail('UNSUPPORTED_VERSION', `protocol version must be ${PROTOCOL_VERSION}`);
+  const envelope = parseEnvelope(text);
+  if (!envelope.ok) return envelope;
+  const data = envelope.value;
   const m = data as Record<string, unknown> & { type: unknown };
   switch (m.type) {
     case 'hello':
