@@ -19,6 +19,7 @@ export function serveDiagnosticsOverIpc(bridge: Bridge): void {
   if (!process.send) return;
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
+  logStallsTo(process.stderr, Number(process.env.BENCH_STALL_LOG_MS ?? 0));
   process.on('message', (message: unknown) => {
     if (typeof message !== 'object' || message === null) return;
     const m = message as { type?: unknown; gc?: unknown; reset?: unknown };
@@ -35,4 +36,20 @@ export function serveDiagnosticsOverIpc(bridge: Bridge): void {
     if (m.reset === true) delay.reset();
     process.send!(reply);
   });
+}
+
+/**
+ * Prints every event-loop stall longer than `thresholdMs` with its start and end on the
+ * monotonic clock in microseconds: the clock of V8's CPU profiles (`--cpu-prof`), so the samples
+ * inside a stall can be picked out of a profile and attributed (bridge/src/bench/stall-attribution.ts).
+ */
+function logStallsTo(out: NodeJS.WritableStream, thresholdMs: number): void {
+  if (!(thresholdMs > 0)) return;
+  const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+  let last = nowUs();
+  setInterval(() => {
+    const now = nowUs();
+    if (now - last > thresholdMs * 1000) out.write(`stall ${((now - last) / 1000).toFixed(1)} ms from ${last} to ${now} us\n`);
+    last = now;
+  }, 2).unref();
 }

@@ -44,12 +44,16 @@ async function startBridge(): Promise<{ child: ChildProcess; port: number; stats
   });
   if (process.env.BENCH_BRIDGE_LOG) child.stdout!.pipe(createWriteStream(process.env.BENCH_BRIDGE_LOG));
   const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
+    // Only the unfinished last line is carried over: with --trace-gc the listening line can
+    // come after many kilobytes of GC traces.
+    let pending = '';
     child.stdout!.on('data', (d) => {
-      if (out.length > 4096) return;
-      out += d;
-      const m = /coap listening on udp:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
+      const lines = (pending + String(d)).split('\n');
+      pending = lines.pop()!.slice(-4096);
+      for (const text of lines) {
+        const m = /coap listening on udp:\/\/[^:]+:(\d+)/.exec(text);
+        if (m) resolve(Number(m[1]));
+      }
     });
     child.on('exit', () => reject(new Error('bridge exited')));
   });

@@ -21,20 +21,18 @@ export class EndpointTimelines {
   readonly maxEntriesPerEndpoint: number;
   readonly maxEndpoints: number;
   readonly maxTotalEntries: number;
-  private total = 0;
 
   constructor(options: EndpointTimelinesOptions = {}) {
     this.maxEntriesPerEndpoint = options.maxEntriesPerEndpoint ?? 200;
     this.maxEndpoints = options.maxEndpoints ?? 200_000;
     // About 200 bytes a line: a million lines is a bounded ~200 MB worst case.
     this.maxTotalEntries = options.maxTotalEntries ?? 1_000_000;
-    this.byEndpoint = new GenerationalLru(this.maxEndpoints, (_endpoint, entries) => (this.total -= entries.length));
+    this.byEndpoint = new GenerationalLru(this.maxEndpoints, (entries) => entries.length);
   }
 
   record(event: RegistrationEvent): void {
     const endpoint = event.registration.endpoint;
     const entries = this.byEndpoint.get(endpoint);
-    this.total++;
     if (!entries) {
       // An array literal is allocated at its exact length; `[]` then push reserves 17 slots.
       // Most endpoints of a big fleet have one line: that is ~130 bytes each saved.
@@ -42,22 +40,24 @@ export class EndpointTimelines {
       return this.enforceTotal();
     }
     entries.push(toEntry(event));
+    let grew = 1;
     if (entries.length > this.maxEntriesPerEndpoint) {
       const drop = entries.length - this.maxEntriesPerEndpoint;
       entries.splice(0, drop);
-      this.total -= drop;
+      grew -= drop;
     }
+    this.byEndpoint.adjustWeight(endpoint, grew);
     this.enforceTotal();
   }
 
   /** Past the total bound the least recently active generation of endpoints is forgotten. */
   private enforceTotal(): void {
-    while (this.total > this.maxTotalEntries && this.byEndpoint.size > 1) this.byEndpoint.rotate();
+    while (this.byEndpoint.weight > this.maxTotalEntries && this.byEndpoint.size > 1) this.byEndpoint.rotate();
   }
 
   /** Lines held over all endpoints. */
   get entryCount(): number {
-    return this.total;
+    return this.byEndpoint.weight;
   }
 
   /** Oldest first; an empty list for an endpoint never seen (or forgotten). */

@@ -3,16 +3,37 @@ import { GenerationalLru } from './generational-lru.js';
 
 describe('GenerationalLru', () => {
   it('never holds more than its capacity and evicts the least recently used generation', () => {
-    const evicted: string[] = [];
-    const lru = new GenerationalLru<number>(4, (k) => evicted.push(k));
+    const lru = new GenerationalLru<number>(4);
     lru.set('a', 1);
     lru.set('b', 2); // young full (2): becomes old {a,b}
     lru.get('a'); // a back to young
-    lru.set('c', 3); // young {a,c} full: old {b} evicted
-    expect(evicted).toEqual(['b']);
+    lru.set('c', 3); // young {a,c} full: old {b} dropped
     expect(lru.size).toBeLessThanOrEqual(4);
     expect(lru.peek('a')).toBe(1);
     expect(lru.has('b')).toBe(false);
+  });
+
+  it('keeps the total weight of what it holds through promotions, growth, deletes and evictions', () => {
+    const lru = new GenerationalLru<number[]>(4, (list) => list.length);
+    const held = () => [...lru.entries()].reduce((sum, [, list]) => sum + list.length, 0);
+    lru.set('a', [1, 2, 3]);
+    lru.set('b', [1]); // young full: old {a,b}
+    expect(lru.weight).toBe(4);
+    lru.get('a')!.push(4); // a promoted, then grown in place
+    lru.adjustWeight('a', 1);
+    expect(lru.weight).toBe(5);
+    lru.set('c', [1, 1]); // young {a,c} full: old {b} dropped whole
+    expect(lru.has('b')).toBe(false);
+    expect(lru.weight).toBe(held());
+    lru.peek('c')!.splice(0, 1);
+    lru.adjustWeight('c', -1);
+    lru.delete('a');
+    expect(lru.weight).toBe(1);
+    expect(lru.weight).toBe(held());
+    lru.rotate();
+    lru.rotate();
+    expect(lru.weight).toBe(0);
+    expect(lru.size).toBe(0);
   });
 
   it('stays within capacity over many operations and keeps keys that are used often', () => {
