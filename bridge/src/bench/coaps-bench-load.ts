@@ -4,12 +4,56 @@
  * sessions and send encrypted Updates. Reads a JSON command on stdin, prints a JSON result.
  */
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { generate, parse } from 'coap-packet';
 import { DtlsPskClient } from '../dtls/dtls-client.js';
 
+/** `cpuPid`: a process (the bridge) whose CPU time over the measured window is reported as `bridgeCpu`. */
 export type CoapsLoadCommand =
-  | { cmd: 'register'; port: number; sockets: number; durationMs: number; endpoints: number; keyHex: string }
-  | { cmd: 'updates'; port: number; sessions: number; durationMs: number; keyHex: string };
+  | { cmd: 'register'; port: number; sockets: number; durationMs: number; endpoints: number; keyHex: string; cpuPid?: number }
+  | { cmd: 'updates'; port: number; sessions: number; durationMs: number; keyHex: string; cpuPid?: number };
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** User and system CPU seconds process `pid` has used so far (proc(5): utime and stime in /proc/PID/stat). */
+function cpuSecondsOf(pid: number | undefined): { user: number; system: number } {
+  if (pid === undefined) return { user: Number.NaN, system: Number.NaN };
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND };
+  } catch {
+    return { user: Number.NaN, system: Number.NaN };
+  }
+}
+
+interface Window {
+  ms: number;
+  /** CPU seconds of this process (user + system) and its system (kernel) part. */
+  loadCpu: number;
+  loadSys: number;
+  /** The same for process `cpuPid` (the bridge). */
+  bridgeCpu: number;
+  bridgeSys: number;
+}
+
+/** Starts a measured window: returns a function giving the window's length and both processes' CPU seconds. */
+function window(cpuPid: number | undefined): () => Window {
+  const t0 = performance.now();
+  const own0 = process.cpuUsage();
+  const other0 = cpuSecondsOf(cpuPid);
+  return () => {
+    const own = process.cpuUsage(own0);
+    const other = cpuSecondsOf(cpuPid);
+    return {
+      ms: performance.now() - t0,
+      loadCpu: (own.user + own.system) / 1e6,
+      loadSys: own.system / 1e6,
+      bridgeCpu: other.user + other.system - other0.user - other0.system,
+      bridgeSys: other.system - other0.system,
+    };
+  };
+}
 
 let messageId = 1;
 const nextMid = () => (messageId = (messageId + 1) & 0xffff);
@@ -55,41 +99,55 @@ async function registerLoop(o: Extract<CoapsLoadCommand, { cmd: 'register' }>) {
   const sockets = await Promise.all(Array.from({ length: o.sockets }, socket));
   let completed = 0;
   let refused = 0;
+  let stalled = 0;
+  let handshakeMs = 0;
+  let registerMs = 0;
   let next = 0;
   let running = true;
-  const t0 = performance.now();
+  const measured = window(o.cpuPid);
   for (const s of sockets) {
     const go = () => {
       if (!running) return;
       const ep = `coaps-${next++ % o.endpoints}`;
       let done = false;
+      const started = performance.now();
+      let connectedAt = 0;
+      const stall = setTimeout(() => {
+        if (!done && running) {
+          done = true;
+          stalled++;
+          go();
+        }
+      }, 2000);
       const c = session(s, o.port, ep, key, (d) => {
         if (done) return;
         done = true;
+        clearTimeout(stall);
         const code = d[1]!;
         if (code === 0x41) completed++;
         else refused++;
+        const t = performance.now();
+        handshakeMs += connectedAt - started;
+        registerMs += t - connectedAt;
         setImmediate(go);
       });
       c.onEvent = ((inner) => (e) => {
-        if (e.kind === 'connected') c.write(register(ep));
+        if (e.kind === 'connected') {
+          connectedAt = performance.now();
+          c.write(register(ep));
+        }
         inner?.(e);
       })(c.onEvent);
       c.start();
-      setTimeout(() => {
-        if (!done && running) {
-          done = true;
-          go();
-        }
-      }, 2000).unref();
     };
     go();
   }
   await new Promise((r) => setTimeout(r, o.durationMs));
   running = false;
-  const ms = performance.now() - t0;
+  const w = measured();
   for (const s of sockets) s.close();
-  return { completed, refused, perSecond: (completed / ms) * 1000 };
+  const n = completed + refused;
+  return { completed, refused, stalled, perSecond: (completed / w.ms) * 1000, handshakeMs: handshakeMs / n, registerMs: registerMs / n, ...w };
 }
 
 async function updateLoop(o: Extract<CoapsLoadCommand, { cmd: 'updates' }>) {
@@ -123,12 +181,12 @@ async function updateLoop(o: Extract<CoapsLoadCommand, { cmd: 'updates' }>) {
     clients.push(entry);
   }
   running = true;
-  const t0 = performance.now();
+  const measured = window(o.cpuPid);
   for (const e of clients) e.c.write(update(e.location));
   await new Promise((r) => setTimeout(r, o.durationMs));
   running = false;
-  const ms = performance.now() - t0;
-  return { completed, perSecond: (completed / ms) * 1000 };
+  const w = measured();
+  return { completed, perSecond: (completed / w.ms) * 1000, ...w };
 }
 
 if (process.argv[1]?.endsWith('coaps-bench-load.js')) {

@@ -2,7 +2,14 @@
  * `npm run bench:coaps`: CoAPS through the whole bridge. Prints:
  *   - full PSK handshakes each followed by a Register (2.01) per second,
  *   - encrypted Updates per second over established sessions.
- * The bridge runs in its own process with N PSK credentials; the load runs in another.
+ * The bridge runs in its own process with N PSK credentials; the load runs in another. Each
+ * phase also prints the CPU time each process used (from /proc/PID/stat), to show which one
+ * saturates.
+ *
+ * Environment: BENCH_BRIDGE_NODE_ARGS (extra node flags for the bridge process, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof-bridge`), BENCH_LOAD_NODE_ARGS (the same for each load
+ * process), BENCH_SECONDS (length of each phase, default 10),
+ * BENCH_SOCKETS (source ports, i.e. handshakes in flight, in the Register phase, default 64).
  */
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,15 +21,26 @@ import type { CoapsLoadCommand } from './coaps-bench-load.js';
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const ENDPOINTS = 20_000;
 const KEY_HEX = '000102030405060708090a0b0c0d0e0f';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 64);
 
+const nodeArgsFrom = (variable: string): string[] => (process.env[variable] ?? '').split(' ').filter((a) => a.length > 0);
+
+/** Runs one load phase in a fresh process; the result carries both processes' CPU use during it. */
 function load(command: CoapsLoadCommand): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [here('./coaps-bench-load.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgsFrom('BENCH_LOAD_NODE_ARGS'), here('./coaps-bench-load.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`load exited ${code}`))));
     child.stdin.end(JSON.stringify(command));
   });
+}
+
+/** "bridge 93 % (31 % kernel), load 71 % (…) of a core": which process saturates during a phase. */
+function cpuLine(r: Record<string, number>): string {
+  const pct = (s: number) => `${Math.round((s / (r.ms! / 1000)) * 100)} %`;
+  return `CPU: bridge ${pct(r.bridgeCpu!)} (kernel ${pct(r.bridgeSys!)}), load generator ${pct(r.loadCpu!)} (kernel ${pct(r.loadSys!)}) of a core`;
 }
 
 async function main(): Promise<void> {
@@ -32,6 +50,7 @@ async function main(): Promise<void> {
   writeFileSync(join(dataDir, 'credentials.json'), JSON.stringify({ version: 1, credentials }), { mode: 0o600 });
   const bridge = fork(here('../main.js'), ['--coap-host', '127.0.0.1', '--coap-port', '0', '--coaps-host', '127.0.0.1', '--coaps-port', '0', '--http-port', '0', '--log-level', 'error', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    execArgv: nodeArgsFrom('BENCH_BRIDGE_NODE_ARGS'),
   });
   const port = await new Promise<number>((resolve) => {
     let out = '';
@@ -42,12 +61,19 @@ async function main(): Promise<void> {
     });
   });
   console.log(`lwm2m-console CoAPS benchmark — node ${process.version}, ${ENDPOINTS} PSK endpoints`);
-  await load({ cmd: 'register', port, sockets: 32, durationMs: 3000, endpoints: ENDPOINTS, keyHex: KEY_HEX });
-  const reg = await load({ cmd: 'register', port, sockets: 64, durationMs: 10_000, endpoints: ENDPOINTS, keyHex: KEY_HEX });
-  console.log(`PSK handshake + Register   ${Math.round(reg.perSecond!).toLocaleString('en-US')}/s (${reg.completed} registered, ${reg.refused} refused)`);
-  const upd = await load({ cmd: 'updates', port, sessions: 200, durationMs: 10_000, keyHex: KEY_HEX });
+  const pid = bridge.pid!;
+  await load({ cmd: 'register', port, sockets: 32, durationMs: 3000, endpoints: ENDPOINTS, keyHex: KEY_HEX, cpuPid: pid });
+  const reg = await load({ cmd: 'register', port, sockets: SOCKETS, durationMs: SECONDS * 1000, endpoints: ENDPOINTS, keyHex: KEY_HEX, cpuPid: pid });
+  console.log(`PSK handshake + Register   ${Math.round(reg.perSecond!).toLocaleString('en-US')}/s (${reg.completed} registered, ${reg.refused} refused, ${reg.stalled} stalled 2 s and restarted)`);
+  console.log(`  mean latency: handshake ${reg.handshakeMs!.toFixed(1)} ms, Register ${reg.registerMs!.toFixed(1)} ms`);
+  console.log(`  ${cpuLine(reg)}; bridge CPU ${Math.round((reg.bridgeCpu! * 1e6) / reg.completed!)} µs per handshake + Register`);
+  const upd = await load({ cmd: 'updates', port, sessions: 200, durationMs: SECONDS * 1000, keyHex: KEY_HEX, cpuPid: pid });
   console.log(`encrypted Updates          ${Math.round(upd.perSecond!).toLocaleString('en-US')}/s over 200 established sessions`);
-  bridge.kill('SIGTERM');
+  console.log(`  ${cpuLine(upd)}`);
+  await new Promise<void>((resolve) => {
+    bridge.once('exit', () => resolve());
+    bridge.kill('SIGTERM');
+  });
 }
 
 main().catch((e: unknown) => {

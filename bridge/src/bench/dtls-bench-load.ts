@@ -50,11 +50,12 @@ function client(s: dgram.Socket, port: number, onConnected: (c: DtlsPskClient) =
   return c;
 }
 
-async function handshakes(port: number, sockets: number, durationMs: number, request: boolean): Promise<{ completed: number; ms: number }> {
+async function handshakes(port: number, sockets: number, durationMs: number, request: boolean): Promise<{ completed: number; ms: number; cpu: NodeJS.CpuUsage }> {
   const socks = await openSockets(sockets);
   let completed = 0;
   let running = true;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   // Each socket starts its next handshake as soon as the previous one completes (the server
   // replaces the old association: RFC 6347 §4.2.8). A stalled handshake is restarted after 1 s.
   for (const s of socks) {
@@ -81,8 +82,9 @@ async function handshakes(port: number, sockets: number, durationMs: number, req
   await new Promise((r) => setTimeout(r, durationMs));
   running = false;
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   for (const s of socks) s.close();
-  return { completed, ms };
+  return { completed, ms, cpu };
 }
 
 async function records(port: number, sockets: number, durationMs: number, window: number, size: number) {

@@ -40,13 +40,15 @@ async function overLoopback(): Promise<void> {
 
   const before = server.stats();
   const cpu0 = process.cpuUsage();
-  const hs = await ask<{ completed: number; ms: number }>({ cmd: 'handshakes', port, sockets: 256, durationMs: seconds * 1000, request: true });
+  const hs = await ask<{ completed: number; ms: number; cpu: NodeJS.CpuUsage }>({ cmd: 'handshakes', port, sockets: 256, durationMs: seconds * 1000, request: true });
   const cpu = process.cpuUsage(cpu0);
   const after = server.stats();
   const serverDone = after.handshakesCompleted - before.handshakesCompleted;
   console.log(`full PSK handshakes (CCM_8, cookie exchange, EMS), each followed by one echoed 32-byte request, 256 source ports, ${seconds} s:`);
   console.log(`  ${Math.round((serverDone / hs.ms) * 1000)} handshakes/s completed at the server (${serverDone} in ${Math.round(hs.ms)} ms; client saw ${hs.completed} echoes, ${Math.round((hs.completed / hs.ms) * 1000)}/s)`);
-  console.log(`  server CPU ${Math.round(((cpu.user + cpu.system) / 1000 / hs.ms) * 100)} % of one core; server-side cost ${Math.round((cpu.user + cpu.system) / serverDone)} µs per handshake`);
+  const pct = (us: number) => `${Math.round((us / 1000 / hs.ms) * 100)} %`;
+  console.log(`  server CPU ${pct(cpu.user + cpu.system)} of one core (kernel ${pct(cpu.system)}); server-side cost ${Math.round((cpu.user + cpu.system) / serverDone)} µs per handshake (kernel ${Math.round(cpu.system / serverDone)} µs)`);
+  console.log(`  load generator CPU ${pct(hs.cpu.user + hs.cpu.system)} of one core (kernel ${pct(hs.cpu.system)})`);
   console.log(`  cookies sent ${after.cookiesSent - before.cookiesSent}, handshake timeouts ${after.handshakeTimeouts - before.handshakeTimeouts}, refused ${after.capacityRefused - before.capacityRefused}`);
   if (only === 'handshakes') {
     load.kill();
