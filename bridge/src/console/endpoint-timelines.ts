@@ -8,7 +8,16 @@
  * generational LRU: O(1) per event even at hundreds of thousands of endpoints).
  */
 import { GenerationalLru } from '../lib/generational-lru.js';
-import { describeChanges, describeEnd, describeReturn, type RegistrationEvent, type TimelineEntry } from '@lwm2m-console/shared';
+import {
+  describeChanges,
+  describeEnd,
+  describeReturn,
+  type EndReason,
+  type RegistrationChanges,
+  type RegistrationEvent,
+  type TimelineEntry,
+  type Transport,
+} from '@lwm2m-console/shared';
 
 export interface EndpointTimelinesOptions {
   maxEntriesPerEndpoint?: number;
@@ -17,7 +26,7 @@ export interface EndpointTimelinesOptions {
 }
 
 export class EndpointTimelines {
-  private readonly byEndpoint: GenerationalLru<TimelineEntry[]>;
+  private readonly byEndpoint: GenerationalLru<HeldEntry[]>;
   readonly maxEntriesPerEndpoint: number;
   readonly maxEndpoints: number;
   readonly maxTotalEntries: number;
@@ -36,10 +45,10 @@ export class EndpointTimelines {
     if (!entries) {
       // An array literal is allocated at its exact length; `[]` then push reserves 17 slots.
       // Most endpoints of a big fleet have one line: that is ~130 bytes each saved.
-      this.byEndpoint.set(endpoint, [toEntry(event)]);
+      this.byEndpoint.set(endpoint, [toHeld(event)]);
       return this.enforceTotal();
     }
-    entries.push(toEntry(event));
+    entries.push(toHeld(event));
     let grew = 1;
     if (entries.length > this.maxEntriesPerEndpoint) {
       const drop = entries.length - this.maxEntriesPerEndpoint;
@@ -62,7 +71,7 @@ export class EndpointTimelines {
 
   /** Oldest first; an empty list for an endpoint never seen (or forgotten). */
   get(endpoint: string): TimelineEntry[] {
-    return [...(this.byEndpoint.peek(endpoint) ?? [])];
+    return (this.byEndpoint.peek(endpoint) ?? []).map(toEntry);
   }
 
   has(endpoint: string): boolean {
@@ -74,28 +83,52 @@ export class EndpointTimelines {
   }
 }
 
-function toEntry(event: RegistrationEvent): TimelineEntry {
+/**
+ * What is held per line: the facts, not the sentence. The detail text is written when a device
+ * page asks for it; built at record time it was a chain of eight concatenated strings per line,
+ * 16 heap objects per registration for V8's collector to mark (docs/benchmarks.md).
+ */
+type HeldEntry =
+  | { at: number; kind: 'registered'; registrationId: string; address: string; port: number; transport: Transport; lifetime: number; returned?: { disabledAt: number; expectedBackAt: number } }
+  | { at: number; kind: 'updated'; registrationId: string; changes: RegistrationChanges }
+  | { at: number; kind: 'ended'; registrationId: string; reason: EndReason; expectedBackAt?: number };
+
+function toHeld(event: RegistrationEvent): HeldEntry {
   const registrationId = event.registration.id;
   switch (event.type) {
     case 'registered': {
       const r = event.registration;
-      return {
-        at: event.at,
-        kind: 'registered',
-        registrationId,
-        detail:
-          `registered from ${r.address}:${r.port} over ${r.transport === 'coaps' ? 'CoAPS' : 'CoAP'}, lifetime ${r.lifetime} s` +
-          // TimelineEntry.detail promises how early/late a return after a Disable was.
-          (event.returnedFromDisable ? `; ${describeReturn(event.at, event.returnedFromDisable)}` : ''),
-      };
+      const held: HeldEntry = { at: event.at, kind: 'registered', registrationId, address: r.address, port: r.port, transport: r.transport, lifetime: r.lifetime };
+      if (event.returnedFromDisable) held.returned = event.returnedFromDisable;
+      return held;
     }
     case 'updated':
-      return { at: event.at, kind: 'updated', registrationId, detail: describeChanges(event.changes), changes: event.changes };
+      return { at: event.at, kind: 'updated', registrationId, changes: event.changes };
     case 'ended':
-      return { at: event.at, kind: 'ended', registrationId, detail: describeEnd(event.reason, event.expectedBackAt), reason: event.reason };
+      return { at: event.at, kind: 'ended', registrationId, reason: event.reason, expectedBackAt: event.expectedBackAt };
     default: {
       const unreachable: never = event;
       throw new Error(`unknown registration event ${JSON.stringify(unreachable)}`);
     }
+  }
+}
+
+function toEntry(held: HeldEntry): TimelineEntry {
+  const { at, registrationId } = held;
+  switch (held.kind) {
+    case 'registered':
+      return {
+        at,
+        kind: 'registered',
+        registrationId,
+        detail:
+          `registered from ${held.address}:${held.port} over ${held.transport === 'coaps' ? 'CoAPS' : 'CoAP'}, lifetime ${held.lifetime} s` +
+          // TimelineEntry.detail promises how early/late a return after a Disable was.
+          (held.returned ? `; ${describeReturn(at, held.returned)}` : ''),
+      };
+    case 'updated':
+      return { at, kind: 'updated', registrationId, detail: describeChanges(held.changes), changes: held.changes };
+    case 'ended':
+      return { at, kind: 'ended', registrationId, detail: describeEnd(held.reason, held.expectedBackAt), reason: held.reason };
   }
 }
