@@ -12,6 +12,8 @@ export interface DiagnosticsReply {
   rss: number;
   registrations: number;
   maxStallMs: number;
+  /** 99th percentile of the event-loop delay since the last reset. */
+  p99DelayMs: number;
   coap: Bridge['coap']['stats'];
 }
 
@@ -31,6 +33,7 @@ export function serveDiagnosticsOverIpc(bridge: Bridge): void {
       rss: process.memoryUsage.rss(),
       registrations: bridge.store.size,
       maxStallMs: delay.max / 1e6,
+      p99DelayMs: delay.percentile(99) / 1e6,
       coap: { ...bridge.coap.stats },
     };
     if (m.reset === true) delay.reset();

@@ -25,6 +25,8 @@ export interface Phase {
   ids?: string[];
   /** Return the ids of created registrations (register phase). */
   collectIds?: boolean;
+  /** Requests started per second over all sockets; unset: as fast as the window allows. */
+  ratePerSecond?: number;
 }
 
 export interface PhaseResult {
@@ -65,8 +67,10 @@ function requestFor(phase: Phase, n: number, messageId: number): Buffer {
     option(bytes, 0, Buffer.from(`lt=${lifetime}`));
     payload = PAYLOAD;
   } else {
-    option(bytes, 0, Buffer.from(phase.ids![n]!)); // Uri-Path
-    if (phase.op === 'update') option(bytes, 4, Buffer.from(`lt=${phase.lifetime}`));
+    option(bytes, 0, Buffer.from(phase.ids![n % phase.ids!.length]!)); // Uri-Path
+    // With a deadline, an Update keeps the registration expiring at it (the expiry storm).
+    const lifetime = phase.deadline === undefined ? phase.lifetime : Math.max(1, Math.ceil((phase.deadline - Date.now()) / 1000));
+    if (phase.op === 'update') option(bytes, 4, Buffer.from(`lt=${lifetime}`));
     else bytes[1] = 0x04; // DELETE
   }
   if (payload) bytes.push(0xff);
@@ -82,6 +86,8 @@ export async function runPhase(phase: Phase): Promise<PhaseResult> {
   const errors: Record<string, number> = {};
   const ids: string[] = phase.collectIds ? new Array<string>(phase.count) : [];
   const started = process.hrtime.bigint();
+  const rate = phase.ratePerSecond;
+  const paced = () => rate === undefined || next < (rate * Number(process.hrtime.bigint() - started)) / 1e9;
 
   await Promise.all(
     Array.from({ length: phase.sockets }, async () => {
@@ -91,7 +97,7 @@ export async function runPhase(phase: Phase): Promise<PhaseResult> {
       let messageId = Math.floor(Math.random() * 0xffff);
       await new Promise<void>((done) => {
         const launch = () => {
-          while (inflight.size < phase.window && next < phase.count) {
+          while (inflight.size < phase.window && next < phase.count && paced()) {
             const n = next++;
             messageId = (messageId + 1) & 0xffff;
             const mid = messageId;
@@ -100,6 +106,7 @@ export async function runPhase(phase: Phase): Promise<PhaseResult> {
           }
           if (inflight.size === 0 && next >= phase.count) {
             clearInterval(sweeper);
+            clearInterval(pacer);
             done();
           }
         };
@@ -115,6 +122,7 @@ export async function runPhase(phase: Phase): Promise<PhaseResult> {
           }
           launch();
         }, 250);
+        const pacer = setInterval(() => rate !== undefined && launch(), 2);
         socket.on('message', (msg) => {
           if (msg.length < 4) return;
           const mid = msg.readUInt16BE(2);

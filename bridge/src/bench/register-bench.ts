@@ -6,10 +6,14 @@
  *      (many source ports, a window of requests in flight on each).
  *   2. The same Register load against a bare UDP echo server: the ceiling of this machine,
  *      Node's UDP path and the load generator together; the ratio bridge/ceiling is printed.
- *   3. Heap bytes per held registration at 100k and 1M registered.
- *   4. The worst event-loop stall while all 1M registrations expire in the same second.
+ *   3. Heap bytes per held registration at 100k and 1M registered, and the worst event-loop
+ *      stall while filling to 1M as fast as the bridge goes.
+ *   4. Holding 1M: the worst stall under a steady rate of Updates (as a fleet is held in service).
+ *   5. The worst event-loop stall while all 1M registrations expire in the same second.
  *
- * Options (env): BENCH_HELD=1000000 (registrations held for 3 and 4), BENCH_OPS=200000.
+ * Options (env): BENCH_HELD=1000000 (registrations held for 3–5), BENCH_OPS=200000,
+ * BENCH_STEADY_RATE=5000 and BENCH_STEADY_SECONDS=20 (phase 4), BENCH_STALL_LOG_MS (the bridge
+ * prints every stall longer than this, for bench/stall-attribution.ts).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -19,6 +23,9 @@ import type { Phase, PhaseResult } from './load-generator.js';
 
 const HELD = Number(process.env.BENCH_HELD ?? 1_000_000);
 const OPS = Number(process.env.BENCH_OPS ?? 200_000);
+/** The steady phase: Updates per second while the fleet is held, and for how long. */
+const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 5_000);
+const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 20);
 const SOCKETS = 64;
 const WINDOW = 8;
 
@@ -107,7 +114,7 @@ async function main(): Promise<void> {
   const first = Math.min(100_000, HELD);
   // Lifetimes are chosen per request so that every registration expires at `deadline`, which
   // must lie after the whole fill: estimated from the Register rate above, with a wide margin.
-  const deadline = Date.now() + (HELD / Math.max(1000, reg.perSecond * 0.5)) * 1000 + 60_000;
+  const deadline = Date.now() + (HELD / Math.max(1000, reg.perSecond * 0.5)) * 1000 + STEADY_SECONDS * 1000 + 60_000;
   // A forced GC (for the heap figure) stalls the loop itself, and the delay monitor records that
   // late: read the stall first, and reset the monitor only once the GC's stall has been seen.
   const settle = async () => {
@@ -122,14 +129,26 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`heap per registration      ${fmt((at100k.heapUsed - empty.heapUsed) / at100k.registrations)} bytes at ${fmt(at100k.registrations)} held (fill ${fmt(fillA.perSecond)}/s, ${fillA.lost} lost)`);
   let held = at100k;
+  let steadyIds: string[] = [];
   if (HELD > first) {
-    const fill = await runLoad({ op: 'register', port: bridge.port, count: HELD - first, prefix: 'held-b-', deadline });
+    const fill = await runLoad({ op: 'register', port: bridge.port, count: HELD - first, prefix: 'held-b-', deadline, collectIds: true });
     fillStall = Math.max(fillStall, (await bridge.stats()).maxStallMs);
+    steadyIds = (fill.ids ?? []).filter(Boolean);
+    delete fill.ids;
     held = await bridge.stats(true);
     await settle();
     console.log(`heap per registration      ${fmt((held.heapUsed - empty.heapUsed) / held.registrations)} bytes at ${fmt(held.registrations)} held (fill ${fmt(fill.perSecond)}/s, p99 ${fill.p99Ms.toFixed(1)} ms, ${fill.lost} lost)`);
   }
   console.log(`rss                        ${fmt(held.rss / 2 ** 20)} MiB (baseline ${fmt(base.rss / 2 ** 20)} MiB); worst event-loop stall while filling ${fillStall.toFixed(1)} ms`);
+
+  // Holding the fleet, as it is held in service: Updates at a steady rate (a million devices
+  // with a lifetime of about 200 s), each keeping its registration's deadline for the storm.
+  if (steadyIds.length > 0) {
+    await bridge.stats(false, true);
+    const steady = await runLoad({ op: 'update', port: bridge.port, count: STEADY_RATE * STEADY_SECONDS, ids: steadyIds, deadline, ratePerSecond: STEADY_RATE });
+    const s = await bridge.stats();
+    console.log(`holding ${fmt(held.registrations)} with ${fmt(STEADY_RATE)} Updates/s for ${STEADY_SECONDS} s: worst event-loop stall ${s.maxStallMs.toFixed(1)} ms, p99 delay ${s.p99DelayMs.toFixed(1)} ms; Update p50 ${steady.p50Ms.toFixed(2)} ms p99 ${steady.p99Ms.toFixed(2)} ms (${fmt(steady.completed)} done, ${steady.lost} lost)`);
+  }
   if (Date.now() > deadline) console.log('WARNING: the fill took longer than planned; part of the fleet expired before the storm');
   const waitUntil = deadline + 3000;
   while (Date.now() < waitUntil || (await bridge.stats()).registrations > 0) await new Promise((r) => setTimeout(r, 500));
