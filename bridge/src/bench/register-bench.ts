@@ -46,7 +46,8 @@ async function startBridge(): Promise<{ child: ChildProcess; port: number; stats
   const child = fork(here('../main.js'), ['--coap-host', '127.0.0.1', '--coap-port', '0', '--coaps-port', '-1', '--http-port', '0', '--log-level', 'error'], {
     // BENCH_BRIDGE_NODE_ARGS="--trace-gc" attributes stalls to garbage collection; the bridge's
     // stdout then goes to BENCH_BRIDGE_LOG (default: discarded after the listening line).
-    execArgv: ['--expose-gc', ...(process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+    // --no-memory-reducer as `npm start` runs it (package.json, README § Configuration).
+    execArgv: ['--expose-gc', '--no-memory-reducer', ...(process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   if (process.env.BENCH_BRIDGE_LOG) child.stdout!.pipe(createWriteStream(process.env.BENCH_BRIDGE_LOG));
