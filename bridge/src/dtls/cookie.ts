@@ -9,6 +9,9 @@ import { HmacSha256 } from './prf.js';
 
 export const COOKIE_LENGTH = 32;
 
+/** `address|port|` bytes; HMAC input only, overwritten on every call (all synchronous). */
+const peerScratch = Buffer.alloc(128);
+
 export class CookieJar {
   // Secrets kept only as HMAC key pads (prf.ts): no HMAC object to create per ClientHello.
   private current: HmacSha256;
@@ -49,5 +52,8 @@ export class CookieJar {
 }
 
 function mac(secret: HmacSha256, address: string, port: number, input: Buffer): Buffer {
-  return secret.digest(Buffer.from(`${address}|${port}|`, 'latin1'), input);
+  const peer = `${address}|${port}|`;
+  const n = peerScratch.write(peer, 0, 'latin1');
+  // an address too long for the scratch (never, for IP literals) is still MACed whole
+  return secret.digest(n === peer.length ? peerScratch.subarray(0, n) : Buffer.from(peer, 'latin1'), input);
 }

@@ -10,7 +10,7 @@ import { encodeHandshake, type HandshakeMessage, parseFragments, Reassembler } f
 import { type Extension } from './hello.js';
 import { extendedMasterSecret, finishedVerifyData, keyBlock, masterSecret, pskPremaster, transcriptHash } from './prf.js';
 import { encodeRecord, innerPlaintext, parseInnerPlaintext, parseRecords } from './record.js';
-import { open, seal } from './record-protection.js';
+import { open, sealRecord } from './record-protection.js';
 import { ContentType, DTLS_1_2, ExtensionType, HandshakeType, Reader, vec } from './wire.js';
 
 export interface DtlsPskClientOptions {
@@ -78,12 +78,8 @@ export class DtlsPskClient {
     if (epoch === 0) return encodeRecord(type, 0, seq, content);
     const suite = this.suite!;
     const keys = directionKeys(suite, this.block!, 'client');
-    if (this.serverCid) {
-      const cid = this.serverCid;
-      const h = { type: ContentType.tls12Cid, version: DTLS_1_2, epoch, seq, cid };
-      return encodeRecord(ContentType.tls12Cid, epoch, seq, seal(suite, keys, h, innerPlaintext(type, content)), cid);
-    }
-    return encodeRecord(type, epoch, seq, seal(suite, keys, { type, version: DTLS_1_2, epoch, seq }, content));
+    const cid = this.serverCid;
+    return cid ? sealRecord(suite, keys, type, epoch, seq, innerPlaintext(type, content), cid) : sealRecord(suite, keys, type, epoch, seq, content);
   }
 
   close(): void {

@@ -22,7 +22,7 @@ import { type FlightItem, type HandshakeConfig, type HandshakeStep, ServerHandsh
 import { SessionCache } from './session-cache.js';
 import { answerClientHello } from './stateless-hello.js';
 import { TimerHeap } from './timer-heap.js';
-import { AlertDescription, AlertLevel, ContentType, HandshakeType } from './wire.js';
+import { AlertDescription, AlertLevel, ContentType, ExtensionType, HandshakeType } from './wire.js';
 
 export type { DtlsCredentialResolver, PeerIdentity } from './credentials.js';
 export type { KeyExchange } from './key-exchange.js';
@@ -251,11 +251,12 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
   ): void {
     const c = new Connection((this.nextId++).toString(36), address, port, this, this.now(), r.seq);
     let cid: Buffer | undefined;
-    if (this.opts.connectionId) {
+    // RFC 9146 §3: a CID is only negotiated when the client offers the extension.
+    if (this.opts.connectionId && hello.extensions.has(ExtensionType.connectionId)) {
       do cid = randomBytes(CID_LENGTH);
       while (this.byCid.has(cid.toString('latin1')));
     }
-    c.hs = new ServerHandshake({ ...this.hsConfig, connectionId: cid }, hello);
+    c.hs = new ServerHandshake(cid ? { ...this.hsConfig, connectionId: cid } : this.hsConfig, hello);
     this.byAddress.set(c.key, c);
     this.handshakeCount++;
     this.counters.handshakesStarted++;
@@ -375,7 +376,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
         return;
       case 'flight':
         c.lastFlight = step.flight;
-        c.writeEpoch = Math.max(c.writeEpoch, ...step.flight.map((i) => i.epoch));
+        for (const item of step.flight) if (item.epoch > c.writeEpoch) c.writeEpoch = item.epoch;
         c.sendFlight(step.flight);
         c.retransmits = 0;
         c.rtoMs = this.opts.retransmitInitialMs;
@@ -484,6 +485,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     c.state = 'closed';
     c.hs = undefined;
     c.lastFlight = undefined;
+    c.forgetKeys();
     this.timers.cancel(c);
     this.idle.delete(c);
     if (this.byAddress.get(c.key) === c) this.byAddress.delete(c.key);

@@ -2,7 +2,7 @@
  * ClientHello parsing and ServerHello / HelloVerifyRequest encoding
  * (RFC 5246 §7.4.1, RFC 6347 §4.2.1, §4.3.2).
  */
-import { AlertDescription, type AlertDescriptionCode, DTLS_1_0, DTLS_1_2, Reader, vec } from './wire.js';
+import { AlertDescription, type AlertDescriptionCode, DTLS_1_0, DTLS_1_2, Reader } from './wire.js';
 
 export interface ClientHello {
   readonly clientVersion: number;
@@ -72,22 +72,28 @@ export function encodeHelloVerifyRequest(cookie: Buffer): Buffer {
 
 export type Extension = readonly [type: number, data: Buffer];
 
+/** RFC 5246 §7.4.1.3 ServerHello body, written in one allocation (it is built once per handshake). */
 export function encodeServerHello(random: Buffer, sessionId: Buffer, suite: number, extensions: readonly Extension[]): Buffer {
-  const head = Buffer.allocUnsafe(2 + 32);
-  head.writeUInt16BE(DTLS_1_2, 0);
-  random.copy(head, 2);
-  const tail = Buffer.from([suite >> 8, suite & 0xff, 0]); // cipher_suite, compression_method null
-  const parts = [head, vec(1, sessionId), tail];
+  let extLength = 0;
+  for (const [, data] of extensions) extLength += 4 + data.length;
+  const out = Buffer.allocUnsafe(2 + 32 + 1 + sessionId.length + 3 + (extensions.length > 0 ? 2 + extLength : 0));
+  out.writeUInt16BE(DTLS_1_2, 0);
+  out.set(random, 2);
+  out[34] = sessionId.length;
+  out.set(sessionId, 35);
+  let at = 35 + sessionId.length;
+  out.writeUInt16BE(suite, at); // cipher_suite
+  out[at + 2] = 0; // compression_method null
+  at += 3;
   if (extensions.length > 0) {
-    const ext = Buffer.concat(
-      extensions.map(([type, data]) => {
-        const h = Buffer.allocUnsafe(4);
-        h.writeUInt16BE(type, 0);
-        h.writeUInt16BE(data.length, 2);
-        return Buffer.concat([h, data]);
-      }),
-    );
-    parts.push(vec(2, ext));
+    out.writeUInt16BE(extLength, at);
+    at += 2;
+    for (const [type, data] of extensions) {
+      out.writeUInt16BE(type, at);
+      out.writeUInt16BE(data.length, at + 2);
+      out.set(data, at + 4);
+      at += 4 + data.length;
+    }
   }
-  return Buffer.concat(parts);
+  return out;
 }

@@ -93,38 +93,51 @@ function scratchView(n: number): Buffer {
 
 /**
  * RFC 5246 §5: P_SHA256(secret, label + seed), truncated to `length` bytes.
- * Buffers here are allocated outside Node's 8 KiB pool on purpose: with pooled slices the memory
- * phase of the benchmark measured ~100 MiB more resident memory after 100 000 handshakes (446 vs
- * 344 MiB at 50 000 sessions), pool slabs kept alive by a few bytes each.
+ * The output is allocated outside Node's 8 KiB pool on purpose: with pooled slices the memory phase of the benchmark measured ~100 MiB more resident
+ * memory after 100 000 handshakes (446 vs 344 MiB at 50 000 sessions), pool slabs kept alive by a
+ * few bytes each.
  */
 export function prf(secret: Buffer, label: string, seed: Buffer, length: number): Buffer {
-  const n = label.length + seed.length;
+  return prfParts(secret, label, seed, EMPTY, length);
+}
+
+/** `prf` with the seed given in two parts (the two randoms), so callers need not concatenate them. */
+function prfParts(secret: Buffer, label: string, seed1: Buffer, seed2: Buffer, length: number): Buffer {
+  const n = label.length + seed1.length + seed2.length;
   if (n > prfSeed.length) prfSeed = Buffer.allocUnsafeSlow(2 * n);
   const labelSeed = prfSeed.subarray(0, n);
   labelSeed.write(label, 0, 'latin1');
-  seed.copy(labelSeed, label.length);
+  labelSeed.set(seed1, label.length);
+  labelSeed.set(seed2, label.length + seed1.length);
   prfMac.setKey(secret);
   const blocks = Math.ceil(length / SHA256_LEN);
-  // a = A(i) (RFC 5246 §5: A(0) = seed, A(i) = HMAC(secret, A(i-1))); out collects whole blocks.
+  if (blocks * SHA256_LEN > prfBlocks.length) prfBlocks = Buffer.allocUnsafeSlow(2 * blocks * SHA256_LEN);
+  // a = A(i) (RFC 5246 §5: A(0) = seed, A(i) = HMAC(secret, A(i-1))); prfBlocks collects whole blocks.
   const a = prfA;
-  const out = Buffer.allocUnsafeSlow(blocks * SHA256_LEN);
   prfMac.digestInto([labelSeed], a, 0);
   for (let i = 0; i < blocks; i++) {
-    prfMac.digestInto([a, labelSeed], out, i * SHA256_LEN);
+    prfMac.digestInto([a, labelSeed], prfBlocks, i * SHA256_LEN);
     if (i + 1 < blocks) prfMac.digestInto([a], a, 0);
   }
-  // the pads and A(i) are secret-derived: do not leave them in the shared scratch
+  // Exactly `length` bytes in their own allocation, never a pool slice. Up to 64 bytes V8 keeps a
+  // typed array inside its own heap (cheap, collected like any object) as long as nothing asks for
+  // its ArrayBuffer: a `subarray` of it would move it out (≈ 0.4 µs), hence the copy loop.
+  const out = Buffer.allocUnsafeSlow(length);
+  for (let i = 0; i < length; i++) out[i] = prfBlocks[i]!;
+  // the pads, A(i) and the blocks are secret-derived: do not leave them in the shared scratch
   prfMac.clear();
   a.fill(0);
+  prfBlocks.fill(0, 0, blocks * SHA256_LEN);
   scratch.fill(0, 0, SHA256_BLOCK);
   outerScratch.fill(0, 0, SHA256_BLOCK);
-  return length === out.length ? out : out.subarray(0, length);
+  return out;
 }
 
 const EMPTY = Buffer.alloc(0);
 const prfMac = new HmacSha256(EMPTY);
 const prfA = Buffer.allocUnsafeSlow(SHA256_LEN);
 let prfSeed = Buffer.allocUnsafeSlow(256);
+let prfBlocks = Buffer.allocUnsafeSlow(256);
 
 export const MASTER_SECRET_LENGTH = 48;
 /** RFC 5246 §7.4.9: verify_data_length is 12 for all suites here. */
@@ -132,7 +145,7 @@ export const VERIFY_DATA_LENGTH = 12;
 
 /** RFC 5246 §8.1: the classic master secret, bound to both randoms. */
 export function masterSecret(premaster: Buffer, clientRandom: Buffer, serverRandom: Buffer): Buffer {
-  return prf(premaster, 'master secret', Buffer.concat([clientRandom, serverRandom]), MASTER_SECRET_LENGTH);
+  return prfParts(premaster, 'master secret', clientRandom, serverRandom, MASTER_SECRET_LENGTH);
 }
 
 /** RFC 7627 §4: the extended master secret, bound to the hash of the handshake up to ClientKeyExchange. */
@@ -142,7 +155,7 @@ export function extendedMasterSecret(premaster: Buffer, sessionHash: Buffer): Bu
 
 /** RFC 5246 §6.3: key_block = PRF(master, "key expansion", server_random + client_random). */
 export function keyBlock(master: Buffer, serverRandom: Buffer, clientRandom: Buffer, length: number): Buffer {
-  return prf(master, 'key expansion', Buffer.concat([serverRandom, clientRandom]), length);
+  return prfParts(master, 'key expansion', serverRandom, clientRandom, length);
 }
 
 /** RFC 5246 §7.4.9: verify_data = PRF(master, finished_label, Hash(handshake_messages))[0..11]. */

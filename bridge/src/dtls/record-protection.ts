@@ -12,7 +12,8 @@
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
 import { HmacSha256 } from './prf.js';
 import type { CipherSuite, DirectionKeys } from './cipher-suites.js';
-import { ContentType } from './wire.js';
+import { encodeRecord, RECORD_HEADER_LENGTH } from './record.js';
+import { ContentType, DTLS_1_2 } from './wire.js';
 
 export interface ProtectedHeader {
   /** Record content type on the wire (tls12_cid when `cid` is set). */
@@ -72,6 +73,48 @@ export function additionalData(h: ProtectedHeader, length: number): Buffer {
   return out;
 }
 
+/**
+ * The 12-byte CCM nonce (RFC 6655 §3: 4-byte implicit IV + 8-byte explicit nonce), assembled in one
+ * scratch buffer: `createCipheriv` copies it, and everything here runs synchronously.
+ */
+const nonceScratch = Buffer.alloc(12);
+
+function ccmNonce(iv: Buffer, explicit: Buffer, at: number): Buffer {
+  nonceScratch.set(iv, 0);
+  for (let i = 0; i < CCM_EXPLICIT_NONCE; i++) nonceScratch[4 + i] = explicit[at + i]!;
+  return nonceScratch;
+}
+
+/**
+ * Protects `plaintext` into a complete record, header included, in one allocation (the CCM path
+ * writes nonce, ciphertext and tag straight after the header instead of concatenating a fragment
+ * and copying it again into a record). With `cid` the record takes the RFC 9146 tls12_cid form and
+ * `plaintext` must already be the DTLSInnerPlaintext.
+ */
+export function sealRecord(suite: CipherSuite, k: DirectionKeys, type: number, epoch: number, seq: number, plaintext: Buffer, cid?: Buffer): Buffer {
+  const wireType = cid ? ContentType.tls12Cid : type;
+  const h: ProtectedHeader = cid ? { type: wireType, version: DTLS_1_2, epoch, seq, cid } : { type, version: DTLS_1_2, epoch, seq };
+  if (suite.cipher !== 'aes-128-ccm8') return encodeRecord(wireType, epoch, seq, seal(suite, k, h, plaintext), cid);
+  const cl = cid ? cid.length : 0;
+  const at = RECORD_HEADER_LENGTH + cl;
+  const fragmentLength = CCM_EXPLICIT_NONCE + plaintext.length + CCM_TAG;
+  const out = Buffer.allocUnsafe(at + fragmentLength);
+  out[0] = wireType;
+  out.writeUInt16BE(DTLS_1_2, 1);
+  out.writeUInt16BE(epoch, 3);
+  out.writeUIntBE(seq, 5, 6);
+  if (cid) out.set(cid, 11);
+  out.writeUInt16BE(fragmentLength, 11 + cl);
+  // RFC 6655 §3: the explicit nonce is epoch + sequence number, the same 8 bytes as in the header.
+  out.copyWithin(at, 3, 11);
+  const c = createCipheriv('aes-128-ccm', k.key, ccmNonce(k.iv, out, at), { authTagLength: CCM_TAG });
+  c.setAAD(additionalData(h, plaintext.length), { plaintextLength: plaintext.length });
+  out.set(c.update(plaintext), at + CCM_EXPLICIT_NONCE);
+  c.final();
+  out.set(c.getAuthTag(), at + CCM_EXPLICIT_NONCE + plaintext.length);
+  return out;
+}
+
 /** Protects `plaintext` into a record fragment (what follows the record header). */
 export function seal(suite: CipherSuite, k: DirectionKeys, h: ProtectedHeader, plaintext: Buffer): Buffer {
   const aad = additionalData(h, plaintext.length);
@@ -106,9 +149,8 @@ export function open(suite: CipherSuite, k: DirectionKeys, h: ProtectedHeader, f
 
 function openCcm8(k: DirectionKeys, h: ProtectedHeader, fragment: Buffer): Buffer | undefined {
   const length = fragment.length - CCM_EXPLICIT_NONCE - CCM_TAG;
-  const nonce = Buffer.concat([k.iv, fragment.subarray(0, CCM_EXPLICIT_NONCE)]);
   try {
-    const d = createDecipheriv('aes-128-ccm', k.key, nonce, { authTagLength: CCM_TAG });
+    const d = createDecipheriv('aes-128-ccm', k.key, ccmNonce(k.iv, fragment, 0), { authTagLength: CCM_TAG });
     d.setAuthTag(fragment.subarray(fragment.length - CCM_TAG));
     d.setAAD(additionalData(h, length), { plaintextLength: length });
     const plain = d.update(fragment.subarray(CCM_EXPLICIT_NONCE, fragment.length - CCM_TAG));

@@ -61,6 +61,9 @@ export type HandshakeStep =
 
 const NONE: HandshakeStep = { kind: 'none' };
 const CCS_PAYLOAD = Buffer.from([1]);
+/** Read-only constants shared by every handshake (nothing below writes into them). */
+const EMPTY = Buffer.alloc(0);
+const EMPTY_RENEGOTIATION_INFO = Buffer.from([0]);
 
 type State = 'clientKeyExchange' | 'finished' | 'done';
 
@@ -71,7 +74,7 @@ export class ServerHandshake {
   peer: PeerIdentity | undefined;
   /** Why a session the client asked to resume was refused (credentials changed); undefined otherwise. */
   resumeRefused: string | undefined;
-  sessionId: Buffer = Buffer.alloc(0);
+  sessionId: Buffer = EMPTY;
   resumed = false;
   usedExtendedMasterSecret = false;
   /** RFC 9146: the CID the peer wants in records we send (possibly empty), when CID was negotiated. */
@@ -127,8 +130,8 @@ export class ServerHandshake {
     }
 
     const extensions: Extension[] = [];
-    if (secureReneg) extensions.push([ExtensionType.renegotiationInfo, Buffer.from([0])]);
-    if (offersEms) extensions.push([ExtensionType.extendedMasterSecret, Buffer.alloc(0)]);
+    if (secureReneg) extensions.push([ExtensionType.renegotiationInfo, EMPTY_RENEGOTIATION_INFO]);
+    if (offersEms) extensions.push([ExtensionType.extendedMasterSecret, EMPTY]);
     if (this.peerConnectionId && this.config.connectionId) {
       extensions.push([ExtensionType.connectionId, Buffer.concat([Buffer.from([this.config.connectionId.length]), this.config.connectionId])]);
     }
@@ -155,7 +158,7 @@ export class ServerHandshake {
     const chosen = this.chooseSuite();
     if (!chosen) return alert(AlertDescription.handshakeFailure, 'no common cipher suite'); // RFC 5246 §7.4.1.3
     this.suite = chosen.suite;
-    this.sessionId = this.config.sessionCache ? randomBytes(32) : Buffer.alloc(0);
+    this.sessionId = this.config.sessionCache ? randomBytes(32) : EMPTY;
     const kx = chosen.kx.start({
       clientHello: hello,
       clientRandom: hello.random,
@@ -173,7 +176,7 @@ export class ServerHandshake {
       return alert(m.alert, m.reason);
     }
     for (const m of messages as readonly { type: number; body: Buffer }[]) flight.push(...this.emit(m.type, m.body, 0));
-    flight.push(...this.emit(HandshakeType.serverHelloDone, Buffer.alloc(0), 0));
+    flight.push(...this.emit(HandshakeType.serverHelloDone, EMPTY, 0));
     return { kind: 'flight', flight };
   }
 
