@@ -105,45 +105,50 @@ async function registerLoop(o: Extract<CoapsLoadCommand, { cmd: 'register' }>) {
   let next = 0;
   let running = true;
   const measured = window(o.cpuPid);
-  for (const s of sockets) {
-    const go = () => {
+  // One handshake + Register at a time per socket. The load must stay cheaper than the bridge, so
+  // each socket has one 'message' listener for all its clients and one sweep finds stalled ones.
+  const lanes = sockets.map((s) => {
+    const lane = { client: undefined as DtlsPskClient | undefined, ep: '', started: 0, connectedAt: 0, go: () => {} };
+    s.on('message', (m) => lane.client?.handleDatagram(m));
+    lane.go = () => {
       if (!running) return;
       const ep = `coaps-${next++ % o.endpoints}`;
-      let done = false;
-      const started = performance.now();
-      let connectedAt = 0;
-      const stall = setTimeout(() => {
-        if (!done && running) {
-          done = true;
-          stalled++;
-          go();
-        }
-      }, 2000);
-      const c = session(s, o.port, ep, key, (d) => {
-        if (done) return;
-        done = true;
-        clearTimeout(stall);
-        const code = d[1]!;
-        if (code === 0x41) completed++;
-        else refused++;
-        const t = performance.now();
-        handshakeMs += connectedAt - started;
-        registerMs += t - connectedAt;
-        setImmediate(go);
-      });
-      c.onEvent = ((inner) => (e) => {
+      const c = new DtlsPskClient({ identity: ep, key, retransmitMs: 500, send: (d) => s.send(d, o.port, '127.0.0.1') });
+      lane.client = c;
+      lane.ep = ep;
+      lane.started = performance.now();
+      c.onEvent = (e) => {
+        if (lane.client !== c) return;
         if (e.kind === 'connected') {
-          connectedAt = performance.now();
+          lane.connectedAt = performance.now();
           c.write(register(ep));
+        } else if (e.kind === 'data') {
+          lane.client = undefined;
+          if (e.data[1] === 0x41) completed++;
+          else refused++;
+          handshakeMs += lane.connectedAt - lane.started;
+          registerMs += performance.now() - lane.connectedAt;
+          setImmediate(lane.go);
         }
-        inner?.(e);
-      })(c.onEvent);
+      };
       c.start();
     };
-    go();
-  }
+    return lane;
+  });
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    for (const lane of lanes) {
+      if (lane.client && now - lane.started > 2000) {
+        lane.client.close();
+        stalled++;
+        lane.go();
+      }
+    }
+  }, 250);
+  for (const lane of lanes) lane.go();
   await new Promise((r) => setTimeout(r, o.durationMs));
   running = false;
+  clearInterval(sweep);
   const w = measured();
   for (const s of sockets) s.close();
   const n = completed + refused;

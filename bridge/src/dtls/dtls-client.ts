@@ -4,13 +4,15 @@
  * generator, Connection ID (RFC 9146) and resumption tests. It is not a general-purpose client:
  * no certificate suites, no fragmentation of its own messages, and a simple retransmission timer.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { type CipherSuite, directionKeys, keyBlockLength, suiteById } from './cipher-suites.js';
+import { timingSafeEqual } from 'node:crypto';
+import { type CipherSuite, type DirectionKeys, directionKeys, keyBlockLength, suiteById } from './cipher-suites.js';
 import { encodeHandshake, type HandshakeMessage, parseFragments, Reassembler } from './handshake-message.js';
 import { type Extension } from './hello.js';
-import { extendedMasterSecret, finishedVerifyData, keyBlock, masterSecret, pskPremaster, transcriptHash } from './prf.js';
+import { extendedMasterSecret, finishedVerifyData, keyBlock, masterSecret, pskPremaster } from './prf.js';
+import { randomBytesFromPool } from './random-pool.js';
 import { encodeRecord, innerPlaintext, parseInnerPlaintext, parseRecords } from './record.js';
 import { open, sealRecord } from './record-protection.js';
+import { Transcript } from './transcript.js';
 import { ContentType, DTLS_1_2, ExtensionType, HandshakeType, Reader, vec } from './wire.js';
 
 export interface DtlsPskClientOptions {
@@ -46,10 +48,15 @@ export class DtlsPskClient {
   readonly events: ClientEvent[] = [];
   onEvent: ((e: ClientEvent) => void) | undefined;
 
-  private readonly random = randomBytes(32);
-  private serverRandom: Buffer = Buffer.alloc(0);
-  private cookie: Buffer = Buffer.alloc(0);
-  private transcript: Buffer[] = [];
+  // The load generator runs thousands of these per second: random bytes from the pool (one CSPRNG
+  // call per ~100 clients), one transcript buffer, keys sliced once, one re-armed timer.
+  private readonly random = randomBytesFromPool(32);
+  private serverRandom: Buffer = EMPTY;
+  private cookie: Buffer = EMPTY;
+  private transcript = new Transcript(384);
+  private keys: { client: DirectionKeys; server: DirectionKeys } | undefined;
+  /** ClientHello from cipher_suites on: the same before and after the HelloVerifyRequest. */
+  private helloTail: Buffer | undefined;
   private sendSeq = 0;
   private recvSeq = 0;
   private seq0 = 0;
@@ -57,7 +64,7 @@ export class DtlsPskClient {
   private writeEpoch = 0;
   private readEpoch = 0;
   private block: Buffer | undefined;
-  private flight: Buffer[] = [];
+  private flight: Buffer = EMPTY;
   private timer: NodeJS.Timeout | undefined;
   private readonly reassembler = new Reassembler(64);
 
@@ -77,7 +84,7 @@ export class DtlsPskClient {
     const seq = epoch === 0 ? this.seq0++ : this.seq1++;
     if (epoch === 0) return encodeRecord(type, 0, seq, content);
     const suite = this.suite!;
-    const keys = directionKeys(suite, this.block!, 'client');
+    const keys = this.keys!.client;
     const cid = this.serverCid;
     return cid ? sealRecord(suite, keys, type, epoch, seq, innerPlaintext(type, content), cid) : sealRecord(suite, keys, type, epoch, seq, content);
   }
@@ -95,8 +102,8 @@ export class DtlsPskClient {
       let content = r.fragment;
       if (r.epoch !== this.readEpoch) continue;
       if (r.epoch > 0) {
-        if (!this.suite || !this.block) continue;
-        const plain = open(this.suite!, directionKeys(this.suite!, this.block!, 'server'), r, r.fragment);
+        if (!this.suite || !this.keys) continue;
+        const plain = open(this.suite, this.keys.server, r, r.fragment);
         if (!plain) continue;
         content = plain;
         if (r.type === ContentType.tls12Cid) {
@@ -133,38 +140,38 @@ export class DtlsPskClient {
       case HandshakeType.helloVerifyRequest: {
         const r = new Reader(m.body);
         r.u16();
-        this.cookie = r.vector(1, 255) ?? Buffer.alloc(0);
-        this.transcript = [];
+        this.cookie = r.vector(1, 255) ?? EMPTY;
+        this.transcript = new Transcript(384); // RFC 6347 §4.2.1: the exchange before the cookie is not hashed
         this.sendClientHello();
         return;
       }
       case HandshakeType.serverHello:
-        this.transcript.push(m.raw);
+        this.transcript.append(m.raw);
         this.onServerHello(m.body);
         return;
       case HandshakeType.serverHelloDone: {
-        this.transcript.push(m.raw);
+        this.transcript.append(m.raw);
         // RFC 4279 §2 ClientKeyExchange: the identity; the premaster comes from the PSK.
         const cke = this.handshake(HandshakeType.clientKeyExchange, vec(2, Buffer.from(this.o.identity, 'utf8')));
         const pms = pskPremaster(this.o.key);
         this.master = this.usedExtendedMasterSecret
-          ? extendedMasterSecret(pms, transcriptHash(this.transcript))
+          ? extendedMasterSecret(pms, this.transcript.hash())
           : masterSecret(pms, this.random, this.serverRandom);
         this.deriveKeys();
-        const ccs = encodeRecord(ContentType.changeCipherSpec, 0, this.seq0++, Buffer.from([1]));
+        const ccs = encodeRecord(ContentType.changeCipherSpec, 0, this.seq0++, CCS);
         this.writeEpoch = 1;
-        const fin = this.handshake(HandshakeType.finished, finishedVerifyData(this.master, 'client', transcriptHash(this.transcript)));
-        this.sendFlight([this.record(ContentType.handshake, 0, cke), ccs, this.record(ContentType.handshake, 1, fin)]);
+        const fin = this.handshake(HandshakeType.finished, finishedVerifyData(this.master, 'client', this.transcript.hash()));
+        this.sendFlight(Buffer.concat([this.record(ContentType.handshake, 0, cke), ccs, this.record(ContentType.handshake, 1, fin)]));
         return;
       }
       case HandshakeType.finished: {
-        const expected = finishedVerifyData(this.master!, 'server', transcriptHash(this.transcript));
+        const expected = finishedVerifyData(this.master!, 'server', this.transcript.hash());
         if (m.body.length !== 12 || !timingSafeEqual(m.body, expected)) return;
-        this.transcript.push(m.raw);
+        this.transcript.append(m.raw);
         if (this.resumed) {
-          const ccs = encodeRecord(ContentType.changeCipherSpec, 0, this.seq0++, Buffer.from([1]));
+          const ccs = encodeRecord(ContentType.changeCipherSpec, 0, this.seq0++, CCS);
           this.writeEpoch = 1;
-          const fin = this.handshake(HandshakeType.finished, finishedVerifyData(this.master!, 'client', transcriptHash(this.transcript)));
+          const fin = this.handshake(HandshakeType.finished, finishedVerifyData(this.master!, 'client', this.transcript.hash()));
           this.o.send(Buffer.concat([ccs, this.record(ContentType.handshake, 1, fin)]));
         }
         if (this.timer) clearTimeout(this.timer);
@@ -173,7 +180,7 @@ export class DtlsPskClient {
         return;
       }
       default:
-        this.transcript.push(m.raw);
+        this.transcript.append(m.raw);
     }
   }
 
@@ -181,7 +188,7 @@ export class DtlsPskClient {
     const r = new Reader(body);
     r.u16();
     this.serverRandom = r.bytes(32) ?? Buffer.alloc(32);
-    const sid = r.vector(1, 32) ?? Buffer.alloc(0);
+    const sid = r.vector(1, 32) ?? EMPTY;
     const suiteId = r.u16() ?? 0;
     r.u8();
     this.suite = suiteById(suiteId);
@@ -206,47 +213,60 @@ export class DtlsPskClient {
   }
 
   private sendClientHello(): void {
+    this.helloTail ??= this.encodeHelloTail();
+    const sessionId = this.o.resume?.sessionId ?? EMPTY;
+    const body = Buffer.allocUnsafe(2 + 32 + 1 + sessionId.length + 1 + this.cookie.length + this.helloTail.length);
+    body.writeUInt16BE(DTLS_1_2, 0);
+    body.set(this.random, 2);
+    let at = 34;
+    body[at++] = sessionId.length;
+    body.set(sessionId, at);
+    at += sessionId.length;
+    body[at++] = this.cookie.length;
+    body.set(this.cookie, at);
+    body.set(this.helloTail, at + this.cookie.length);
+    const ch = this.handshake(HandshakeType.clientHello, body);
+    this.sendFlight(this.record(ContentType.handshake, 0, ch));
+  }
+
+  /** cipher_suites, compression_methods (null) and extensions. */
+  private encodeHelloTail(): Buffer {
     const suites = this.o.cipherSuites ?? [0xc0a8, 0x00ae];
     const suiteBytes = Buffer.alloc(suites.length * 2);
     suites.forEach((s, i) => suiteBytes.writeUInt16BE(s, i * 2));
     const exts: Extension[] = [[ExtensionType.renegotiationInfo, Buffer.from([0])]];
-    if (this.o.extendedMasterSecret ?? true) exts.push([ExtensionType.extendedMasterSecret, Buffer.alloc(0)]);
+    if (this.o.extendedMasterSecret ?? true) exts.push([ExtensionType.extendedMasterSecret, EMPTY]);
     if (this.o.connectionId) exts.push([ExtensionType.connectionId, vec(1, this.o.connectionId)]);
     const extBytes = Buffer.concat(exts.map(([t, d]) => Buffer.concat([Buffer.from([t >> 8, t & 0xff]), vec(2, d)])));
-    const body = Buffer.concat([
-      Buffer.from([DTLS_1_2 >> 8, DTLS_1_2 & 0xff]),
-      this.random,
-      vec(1, this.o.resume?.sessionId ?? Buffer.alloc(0)),
-      vec(1, this.cookie),
-      vec(2, suiteBytes),
-      Buffer.from([1, 0]),
-      vec(2, extBytes),
-    ]);
-    const ch = this.handshake(HandshakeType.clientHello, body);
-    this.sendFlight([this.record(ContentType.handshake, 0, ch)]);
+    return Buffer.concat([vec(2, suiteBytes), Buffer.from([1, 0]), vec(2, extBytes)]);
   }
 
   private handshake(type: number, body: Buffer): Buffer {
     const raw = encodeHandshake(type, this.sendSeq++, body);
-    this.transcript.push(raw);
+    this.transcript.append(raw);
     return raw;
   }
 
   private deriveKeys(): void {
     this.block = keyBlock(this.master!, this.serverRandom, this.random, keyBlockLength(this.suite!));
+    this.keys = { client: directionKeys(this.suite!, this.block, 'client'), server: directionKeys(this.suite!, this.block, 'server') };
   }
 
-  private sendFlight(records: Buffer[]): void {
-    this.flight = records;
-    const d = Buffer.concat(records);
-    this.o.send(d);
+  private sendFlight(datagram: Buffer): void {
+    this.flight = datagram;
+    this.o.send(datagram);
     const ms = this.o.retransmitMs ?? 1000;
-    if (this.timer) clearTimeout(this.timer);
-    if (ms > 0) {
+    if (ms <= 0) return;
+    // one timer per client, re-armed for each flight
+    if (this.timer) this.timer.refresh();
+    else {
       this.timer = setTimeout(() => {
-        if (!this.connected) this.o.send(Buffer.concat(this.flight));
+        if (!this.connected) this.o.send(this.flight);
       }, ms);
       this.timer.unref();
     }
   }
 }
+
+const EMPTY = Buffer.alloc(0);
+const CCS = Buffer.from([1]);
