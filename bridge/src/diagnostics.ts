@@ -52,7 +52,8 @@ function logStallsTo(out: NodeJS.WritableStream, thresholdMs: number): void {
   let last = nowUs();
   setInterval(() => {
     const now = nowUs();
-    if (now - last > thresholdMs * 1000) out.write(`stall ${((now - last) / 1000).toFixed(1)} ms from ${last} to ${now} us\n`);
+    // `performance.now()` is close to the process-relative times of --trace-gc lines.
+    if (now - last > thresholdMs * 1000) out.write(`stall ${((now - last) / 1000).toFixed(1)} ms from ${last} to ${now} us (ends ${Math.round(performance.now())} ms after start)\n`);
     last = now;
   }, 2).unref();
 }
