@@ -7,7 +7,7 @@
  * saturates.
  *
  * Environment: BENCH_BRIDGE_NODE_ARGS (extra node flags for the bridge process, e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof-bridge`), BENCH_LOAD_NODE_ARGS (the same for each load
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof-bridge` or `--max-semi-space-size=64`), BENCH_LOAD_NODE_ARGS (the same for each load
  * process), BENCH_SECONDS (length of each phase, default 10),
  * BENCH_SOCKETS (source ports, i.e. handshakes in flight, in the Register phase, default 64).
  */
@@ -50,7 +50,8 @@ async function main(): Promise<void> {
   writeFileSync(join(dataDir, 'credentials.json'), JSON.stringify({ version: 1, credentials }), { mode: 0o600 });
   const bridge = fork(here('../main.js'), ['--coap-host', '127.0.0.1', '--coap-port', '0', '--coaps-host', '127.0.0.1', '--coaps-port', '0', '--http-port', '0', '--log-level', 'error', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    execArgv: nodeArgsFrom('BENCH_BRIDGE_NODE_ARGS'),
+    // the flags `npm start` runs the bridge with (package.json), then any extra ones
+    execArgv: ['--no-memory-reducer', ...nodeArgsFrom('BENCH_BRIDGE_NODE_ARGS')],
   });
   const port = await new Promise<number>((resolve) => {
     let out = '';

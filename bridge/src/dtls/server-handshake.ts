@@ -90,15 +90,23 @@ export class ServerHandshake {
   private kx: KeyExchangeRun | undefined;
   private credential: PeerCredential | undefined;
 
+  /** RFC 5246 §7.4.1.2 client random, copied: the parsed ClientHello is dropped after `begin`. */
+  readonly clientRandom: Buffer;
+  /**
+   * The parsed ClientHello, needed only to answer it. Its buffers are views of the received
+   * datagram; letting go of it once answered keeps a half-open handshake small for the garbage
+   * collector (it lives across several round trips, so it is copied by every young-generation GC).
+   */
+  private clientHello: ClientHello;
+
   constructor(
     private readonly config: HandshakeConfig,
-    readonly clientHello: ClientHello,
+    clientHello: ClientHello,
   ) {
     this.reassembler = new Reassembler(config.maxFragments);
-  }
-
-  get clientRandom(): Buffer {
-    return this.clientHello.random;
+    this.clientHello = clientHello;
+    this.clientRandom = Buffer.allocUnsafeSlow(clientHello.random.length);
+    this.clientRandom.set(clientHello.random);
   }
 
   get isDone(): boolean {
@@ -107,6 +115,12 @@ export class ServerHandshake {
 
   /** Answers the cookie-bearing ClientHello. */
   begin(ch: HandshakeMessage): HandshakeStep {
+    const step = this.answer(ch);
+    this.clientHello = NO_HELLO;
+    return step;
+  }
+
+  private answer(ch: HandshakeMessage): HandshakeStep {
     const hello = this.clientHello;
     this.nextReceiveSeq = ch.messageSeq + 1;
     // RFC 6347 §4.2.2: our message_seq continues from the ClientHello's, matching the client's
@@ -161,7 +175,7 @@ export class ServerHandshake {
     this.sessionId = this.config.sessionCache ? randomBytes(32) : EMPTY;
     const kx = chosen.kx.start({
       clientHello: hello,
-      clientRandom: hello.random,
+      clientRandom: this.clientRandom,
       serverRandom: this.serverRandom,
       suite: chosen.suite,
       credentials: this.config.credentials,
@@ -302,6 +316,17 @@ export class ServerHandshake {
     return { extendedMasterSecret: cached.extendedMasterSecret };
   }
 }
+
+/** Stands in for the ClientHello once answered (nothing reads it after `begin`). */
+const NO_HELLO: ClientHello = {
+  clientVersion: 0,
+  random: EMPTY,
+  sessionId: EMPTY,
+  cookie: EMPTY,
+  cipherSuites: [],
+  extensions: new Map(),
+  cookieInput: EMPTY,
+};
 
 function alert(code: AlertDescriptionCode, reason: string): HandshakeStep {
   return { kind: 'alert', alert: code, reason };
