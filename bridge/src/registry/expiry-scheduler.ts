@@ -35,8 +35,8 @@ export class ExpiryScheduler {
   private drain(): void {
     if (this.draining) return;
     this.draining = true;
-    const chunk = this.options.chunk ?? 256;
-    const sliceMs = this.options.sliceMs ?? 8;
+    const chunk = this.options.chunk ?? 64;
+    const sliceMs = this.options.sliceMs ?? 5;
     // Time-sliced: expire in small chunks until the slice is used up, then let CoAP traffic
     // (and the console) run before the next slice.
     const step = () => {
