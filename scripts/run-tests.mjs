@@ -2,7 +2,7 @@
 // `npm test`: build (the e2e tests start the built bridge and console), run every Vitest
 // project, then print one closing line `N passed, N failed, N skipped` for CI.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', shell: false });
 
@@ -15,8 +15,12 @@ const PEERS = {
   'gnutls-cli': 'gnutls-bin',
   openssl: 'openssl',
   chromium: 'chromium',
+  // The mbed TLS interop client (test/support/mbedtls/) is compiled by the tests: a compiler and
+  // the headers, the latter checked by path since the package has no command.
+  gcc: 'gcc',
+  '/usr/include/mbedtls/ssl.h': 'libmbedtls-dev',
 };
-const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+const has = (bin) => (bin.startsWith('/') ? existsSync(bin) : spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0);
 const missing = [...new Set(Object.entries(PEERS).filter(([bin]) => !has(bin)).map(([, pkg]) => pkg))];
 if (missing.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
