@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CoapsLoadCommand } from './coaps-bench-load.js';
+import { BRIDGE_NODE_FLAGS } from './bridge-node-flags.js';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const ENDPOINTS = 20_000;
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   const bridge = fork(here('../main.js'), ['--coap-host', '127.0.0.1', '--coap-port', '0', '--coaps-host', '127.0.0.1', '--coaps-port', '0', '--http-port', '0', '--log-level', 'error', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     // the flags `npm start` runs the bridge with (package.json), then any extra ones
-    execArgv: ['--no-memory-reducer', ...nodeArgsFrom('BENCH_BRIDGE_NODE_ARGS')],
+    execArgv: [...BRIDGE_NODE_FLAGS, ...nodeArgsFrom('BENCH_BRIDGE_NODE_ARGS')],
   });
   const port = await new Promise<number>((resolve) => {
     let out = '';

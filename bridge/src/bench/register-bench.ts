@@ -19,6 +19,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DiagnosticsReply } from '../diagnostics.js';
+import { BRIDGE_NODE_FLAGS } from './bridge-node-flags.js';
 import type { Phase, PhaseResult } from './load-generator.js';
 
 const HELD = Number(process.env.BENCH_HELD ?? 1_000_000);
@@ -46,8 +47,7 @@ async function startBridge(): Promise<{ child: ChildProcess; port: number; stats
   const child = fork(here('../main.js'), ['--coap-host', '127.0.0.1', '--coap-port', '0', '--coaps-port', '-1', '--http-port', '0', '--log-level', 'error'], {
     // BENCH_BRIDGE_NODE_ARGS="--trace-gc" attributes stalls to garbage collection; the bridge's
     // stdout then goes to BENCH_BRIDGE_LOG (default: discarded after the listening line).
-    // --no-memory-reducer as `npm start` runs it (package.json, README § Configuration).
-    execArgv: ['--expose-gc', '--no-memory-reducer', ...(process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+    execArgv: ['--expose-gc', ...BRIDGE_NODE_FLAGS, ...(process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   if (process.env.BENCH_BRIDGE_LOG) child.stdout!.pipe(createWriteStream(process.env.BENCH_BRIDGE_LOG));
