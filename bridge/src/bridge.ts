@@ -25,7 +25,7 @@ import { RegistrationInterface } from './lwm2m/registration-interface.js';
 import { ObjectRegistry } from './model/object-registry.js';
 import { ExpiryScheduler } from './registry/expiry-scheduler.js';
 import { ExpiryWheel } from './registry/expiry-wheel.js';
-import { MemoryRegistrationStore } from './registry/memory-registration-store.js';
+import { PackedRegistrationStore } from './registry/packed-registration-store.js';
 import { newRegistrationId } from './registry/registration-id.js';
 import type { RegistrationStore } from './registry/registration-store.js';
 import { CredentialStore } from './security/credential-store.js';
@@ -64,7 +64,7 @@ export interface BridgeDeps {
 export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promise<Bridge> {
   const { log } = deps;
   const now = deps.now ?? Date.now;
-  const store = new MemoryRegistrationStore();
+  const store = new PackedRegistrationStore();
   const events = new RegistrationEventBus((error) => log.error('event listener failed', { error }));
   const credentialsFile = join(config.dataDir, 'credentials.json');
   const credentials = CredentialStore.open(credentialsFile, now);
