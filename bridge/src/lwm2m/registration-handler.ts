@@ -251,10 +251,10 @@ export class RegistrationHandler {
     const now = this.deps.now();
     const events: RegistrationEvent[] = [];
     for (const id of this.deps.expiry.collectDue(now, limit)) {
-      const current = this.deps.store.getById(id);
       // The wheel rounds deadlines up to the slot; a registration updated since is rescheduled.
+      // One store call, not a read then a remove: the packed store parses on every read.
+      const current = this.deps.store.removeById(id);
       if (!current) continue;
-      this.deps.store.removeById(id);
       events.push({ type: 'ended', at: now, registration: current, reason: 'expired' });
     }
     return events;
