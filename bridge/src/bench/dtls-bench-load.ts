@@ -24,9 +24,9 @@ async function openSockets(n: number): Promise<dgram.Socket[]> {
 
 const REQUEST = Buffer.alloc(32, 0x52);
 
-/** `onConnected` runs when the handshake completes or, with `request`, when the echo of one request after it arrives. */
-function client(s: dgram.Socket, port: number, onConnected: (c: DtlsPskClient) => void, request = false): DtlsPskClient {
-  const c = new DtlsPskClient({
+/** A PSK client that sends from socket `s` to the server on `port`. */
+function pskClient(s: dgram.Socket, port: number): DtlsPskClient {
+  return new DtlsPskClient({
     identity: 'dev1',
     key: KEY,
     retransmitMs: 500,
@@ -38,6 +38,11 @@ function client(s: dgram.Socket, port: number, onConnected: (c: DtlsPskClient) =
       }
     },
   });
+}
+
+/** `onConnected` runs when the handshake completes or, with `request`, when the echo of one request after it arrives. */
+function client(s: dgram.Socket, port: number, onConnected: (c: DtlsPskClient) => void, request = false): DtlsPskClient {
+  const c = pskClient(s, port);
   s.removeAllListeners('message');
   s.on('message', (m) => c.handleDatagram(m));
   c.onEvent = (e) => {
@@ -64,18 +69,7 @@ async function handshakes(port: number, sockets: number, durationMs: number, req
     s.on('message', (m) => lane.client?.handleDatagram(m));
     lane.next = () => {
       if (!running) return;
-      const c = new DtlsPskClient({
-        identity: 'dev1',
-        key: KEY,
-        retransmitMs: 500,
-        send: (d) => {
-          try {
-            s.send(d, port, '127.0.0.1');
-          } catch {
-            // socket closed at the end of a phase
-          }
-        },
-      });
+      const c = pskClient(s, port);
       lane.client = c;
       lane.started = performance.now();
       const done = () => {

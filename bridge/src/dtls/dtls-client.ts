@@ -6,7 +6,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { type CipherSuite, type DirectionKeys, directionKeys, keyBlockLength, suiteById } from './cipher-suites.js';
-import { encodeHandshake, type HandshakeMessage, parseFragments, Reassembler } from './handshake-message.js';
+import { encodeHandshake, type HandshakeMessage, InOrderHandshake } from './handshake-message.js';
 import { type Extension } from './hello.js';
 import { extendedMasterSecret, finishedVerifyData, keyBlock, masterSecret, pskPremaster } from './prf.js';
 import { randomBytesFromPool } from './random-pool.js';
@@ -58,7 +58,6 @@ export class DtlsPskClient {
   /** ClientHello from cipher_suites on: the same before and after the HelloVerifyRequest. */
   private helloTail: Buffer | undefined;
   private sendSeq = 0;
-  private recvSeq = 0;
   private seq0 = 0;
   private seq1 = 0;
   private writeEpoch = 0;
@@ -66,7 +65,7 @@ export class DtlsPskClient {
   private block: Buffer | undefined;
   private flight: Buffer = EMPTY;
   private timer: NodeJS.Timeout | undefined;
-  private readonly reassembler = new Reassembler(64);
+  private readonly received = new InOrderHandshake();
 
   constructor(private readonly o: DtlsPskClientOptions) {}
 
@@ -118,15 +117,7 @@ export class DtlsPskClient {
       }
       else if (type === ContentType.alert && content.length === 2) this.emit({ kind: 'alert', level: content[0]!, description: content[1]! });
       else if (type === ContentType.applicationData && this.connected) this.emit({ kind: 'data', data: content });
-      else if (type === ContentType.handshake) {
-        for (const f of parseFragments(content, 16384) ?? []) {
-          if (f.messageSeq !== this.recvSeq) continue;
-          const res = this.reassembler.add(f);
-          if (res.kind !== 'complete') continue;
-          this.recvSeq++;
-          this.onMessage(res.message);
-        }
-      }
+      else if (type === ContentType.handshake) this.received.receive(content, (m) => this.onMessage(m));
     }
   }
 

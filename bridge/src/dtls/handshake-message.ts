@@ -153,3 +153,28 @@ function mergeRange(ranges: number[], start: number, end: number): number[] {
   if (!placed) out.push(s, e);
   return out;
 }
+
+/**
+ * A client's receive side of the handshake: each message from the peer delivered once, in
+ * message_seq order (RFC 6347 §4.2.2); retransmitted or out-of-order fragments are dropped and
+ * the peer's retransmission brings them again.
+ */
+export class InOrderHandshake {
+  private next = 0;
+  private readonly reassembler: Reassembler;
+
+  constructor(maxFragments = 64) {
+    this.reassembler = new Reassembler(maxFragments);
+  }
+
+  /** Feeds the content of one handshake record; `onMessage` gets each message it completes. */
+  receive(content: Buffer, onMessage: (message: HandshakeMessage) => void): void {
+    for (const f of parseFragments(content, 16384) ?? []) {
+      if (f.messageSeq !== this.next) continue;
+      const res = this.reassembler.add(f);
+      if (res.kind !== 'complete') continue;
+      this.next++;
+      onMessage(res.message);
+    }
+  }
+}

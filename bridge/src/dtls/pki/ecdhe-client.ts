@@ -9,7 +9,7 @@
  */
 import { X509Certificate, createECDH, createPublicKey, randomBytes, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { type CipherSuite, directionKeys, keyBlockLength, suiteById } from '../cipher-suites.js';
-import { encodeHandshake, type HandshakeMessage, parseFragments, Reassembler } from '../handshake-message.js';
+import { encodeHandshake, type HandshakeMessage, InOrderHandshake } from '../handshake-message.js';
 import type { Extension } from '../hello.js';
 import { extendedMasterSecret, finishedVerifyData, keyBlock, masterSecret, transcriptHash } from '../prf.js';
 import { encodeRecord, parseRecords } from '../record.js';
@@ -57,13 +57,12 @@ export class DtlsEcdheClient {
   private master: Buffer | undefined;
   private block: Buffer | undefined;
   private sendSeq = 0;
-  private recvSeq = 0;
   private seq0 = 0;
   private seq1 = 0;
   private readEpoch = 0;
   private flight: Buffer | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly reassembler = new Reassembler(64);
+  private readonly received = new InOrderHandshake();
 
   constructor(private readonly o: EcdheClientOptions) {}
 
@@ -92,15 +91,7 @@ export class DtlsEcdheClient {
       if (r.type === ContentType.changeCipherSpec) this.readEpoch = 1;
       else if (r.type === ContentType.alert && content.length === 2) this.finish({ kind: 'alert', description: content[1]! });
       else if (r.type === ContentType.applicationData && this.connected) this.onEvent?.({ kind: 'data', data: content });
-      else if (r.type === ContentType.handshake) {
-        for (const f of parseFragments(content, 16384) ?? []) {
-          if (f.messageSeq !== this.recvSeq) continue;
-          const res = this.reassembler.add(f);
-          if (res.kind !== 'complete') continue;
-          this.recvSeq++;
-          this.onMessage(res.message);
-        }
-      }
+      else if (r.type === ContentType.handshake) this.received.receive(content, (m) => this.onMessage(m));
     }
   }
 
