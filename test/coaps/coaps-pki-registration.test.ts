@@ -4,7 +4,7 @@
  * issued by the configured CA; a certificate whose CN names another endpoint gets 4.03.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,19 +13,14 @@ import { generateCertificateAuthority, issueCertificate } from '../../bridge/src
 import { SERVER_CERT_FILE } from '../../bridge/src/dtls/pki/server-identity-store.js';
 import { startTestBridge } from '../support/bridge-in-process.js';
 import { runLibcoap } from '../support/libcoap.js';
+import { certificatePem, tempFileWriter } from '../support/pki-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'coaps-pki-'));
-const write = (name: string, content: string | Buffer) => {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-};
-const pem = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+const write = tempFileWriter('coaps-pki-');
 const ca = generateCertificateAuthority('Fleet CA');
 const device = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const certFor = (cn: string) => write(`${cn}.pem`, pem(issueCertificate({ subjectCN: cn, subjectPublicKey: device.publicKey, issuerKey: ca.privateKey, issuerCertDer: ca.certificateDer, validDays: 30 })));
+const certFor = (cn: string) => write(`${cn}.pem`, certificatePem(issueCertificate({ subjectCN: cn, subjectPublicKey: device.publicKey, issuerKey: ca.privateKey, issuerCertDer: ca.certificateDer, validDays: 30 })));
 const files = {
-  caFile: write('ca.pem', pem(ca.certificateDer)),
+  caFile: write('ca.pem', certificatePem(ca.certificateDer)),
   rpk: write('rpk.pem', device.privateKey.export({ type: 'sec1', format: 'pem' })),
   key: write('dev.key', device.privateKey.export({ type: 'pkcs8', format: 'pem' })),
 };

@@ -5,7 +5,7 @@
  * and resumes its session.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate, parse, type NamedOption, type ParsedPacket } from 'coap-packet';
@@ -16,14 +16,9 @@ import { generateCertificateAuthority, issueCertificate } from '../../bridge/src
 import { SERVER_CERT_FILE } from '../../bridge/src/dtls/pki/server-identity-store.js';
 import { startTestBridge } from '../support/bridge-in-process.js';
 import { mbedtlsClientBinary, runMbedtlsClient, type MbedtlsSecurity } from '../support/mbedtls-client.js';
+import { certificatePem, tempFileWriter } from '../support/pki-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'coaps-mbedtls-'));
-const write = (name: string, content: string | Buffer) => {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-};
-const pem = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+const write = tempFileWriter('coaps-mbedtls-');
 
 const ca = generateCertificateAuthority('Fleet CA');
 const deviceKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -36,7 +31,7 @@ beforeAll(async () => {
   // Compile first: a missing gcc or libmbedtls-dev fails here with the package to install.
   await mbedtlsClientBinary();
   dataDir = mkdtempSync(join(tmpdir(), 'coaps-mbedtls-data-'));
-  ({ bridge, events } = await startTestBridge({ coapsPort: 0, trustCaFile: write('ca.pem', pem(ca.certificateDer)), dataDir }));
+  ({ bridge, events } = await startTestBridge({ coapsPort: 0, trustCaFile: write('ca.pem', certificatePem(ca.certificateDer)), dataDir }));
 }, 60_000);
 afterAll(() => bridge.close());
 
@@ -124,7 +119,7 @@ describe('mbed TLS device with PSK', () => {
 
 describe('mbed TLS device with an X.509 certificate', () => {
   it('registers with ECDHE-ECDSA CCM_8 using a certificate whose CN is its endpoint, after verifying the server certificate', async () => {
-    const certFile = write('mbed-x509.pem', pem(issueCertificate({ subjectCN: 'mbed-x509', subjectPublicKey: deviceKey.publicKey, issuerKey: ca.privateKey, issuerCertDer: ca.certificateDer, validDays: 30 })));
+    const certFile = write('mbed-x509.pem', certificatePem(issueCertificate({ subjectCN: 'mbed-x509', subjectPublicKey: deviceKey.publicKey, issuerKey: ca.privateKey, issuerCertDer: ca.certificateDer, validDays: 30 })));
     const keyFile = write('mbed-x509.key', deviceKey.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     // The bridge's own certificate (generated into the data folder) is the device's trust anchor.
     const caFile = write('server.pem', readFileSync(join(dataDir, SERVER_CERT_FILE)));

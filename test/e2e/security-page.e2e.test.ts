@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,24 +13,19 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { generateCertificateAuthority, issueCertificate } from '../../bridge/src/dtls/pki/certificate-authority.js';
 import { SERVER_CERT_FILE } from '../../bridge/src/dtls/pki/server-identity-store.js';
 import { ARTIFACTS, coapClient, launchChromium, requireBuild, startBridgeProcess, type BridgeProcess } from './e2e-support.js';
+import { certificatePem, tempFileWriter } from '../support/pki-files.js';
 
 // Device keys and a fleet CA for the raw-public-key and certificate cases.
-const dir = mkdtempSync(join(tmpdir(), 'security-e2e-'));
+const write = tempFileWriter('security-e2e-');
 const dataDir = mkdtempSync(join(tmpdir(), 'security-e2e-data-'));
-const write = (name: string, content: string | Buffer) => {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-};
-const certPem = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
 const ca = generateCertificateAuthority('E2E Fleet CA');
 const deviceKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const devicePublicPem = deviceKey.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const files = {
-  caFile: write('ca.pem', certPem(ca.certificateDer)),
+  caFile: write('ca.pem', certificatePem(ca.certificateDer)),
   rpk: write('rpk.pem', deviceKey.privateKey.export({ type: 'sec1', format: 'pem' })),
   key: write('dev.key', deviceKey.privateKey.export({ type: 'pkcs8', format: 'pem' })),
-  cert: write('cert-dev.pem', certPem(issueCertificate({ subjectCN: 'cert-dev', subjectPublicKey: deviceKey.publicKey, issuerKey: ca.privateKey, issuerCertDer: ca.certificateDer, validDays: 30 }))),
+  cert: write('cert-dev.pem', certificatePem(issueCertificate({ subjectCN: 'cert-dev', subjectPublicKey: deviceKey.publicKey, issuerKey: ca.privateKey, issuerCertDer: ca.certificateDer, validDays: 30 }))),
 };
 
 function libcoap(bin: string, endpoint: string, security: string[]): Promise<string> {
