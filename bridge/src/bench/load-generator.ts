@@ -122,7 +122,8 @@ export async function runPhase(phase: Phase): Promise<PhaseResult> {
           }
           launch();
         }, 250);
-        const pacer = setInterval(() => rate !== undefined && launch(), 2);
+        // Paced phases start requests as time allows, not only as answers come back.
+        const pacer = rate === undefined ? undefined : setInterval(launch, 2);
         socket.on('message', (msg) => {
           if (msg.length < 4) return;
           const mid = msg.readUInt16BE(2);

@@ -76,9 +76,10 @@ const print = (title: string, r: ReturnType<typeof attribute>) => {
 
 console.log(`${stalls.length} stalls; profile ${profile.samples.length} samples from ${profile.startTime} to ${times.at(-1)} us`);
 const all = { samples: 0, self: new Map<string, number>(), stacks: new Map<string, number>() };
-for (const s of [...stalls].sort((a, b) => b.ms - a.ms)) {
+const byLength = [...stalls].sort((a, b) => b.ms - a.ms);
+for (const s of byLength) {
   const r = attribute(s.from, s.to);
-  if (s === stalls.reduce((a, b) => (b.ms > a.ms ? b : a))) print(`worst stall ${s.ms} ms`, r);
+  if (s === byLength[0]) print(`worst stall ${s.ms} ms`, r);
   all.samples += r.samples;
   for (const [k, v] of r.self) all.self.set(k, (all.self.get(k) ?? 0) + v);
   for (const [k, v] of r.stacks) all.stacks.set(k, (all.stacks.get(k) ?? 0) + v);

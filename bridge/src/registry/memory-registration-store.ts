@@ -2,7 +2,10 @@ import type { Registration } from '@lwm2m-console/shared';
 import type { RegistrationStore } from './registration-store.js';
 import { ShardedMap } from './sharded-map.js';
 
-/** The embedded default store: two indexes kept in step, sharded so a million stays smooth. */
+/**
+ * Registrations held as objects, two indexes kept in step: the simple store the rules are tested
+ * with. The bridge uses PackedRegistrationStore (fewer objects for the collector to mark).
+ */
 export class MemoryRegistrationStore implements RegistrationStore {
   private readonly byId = new ShardedMap<Registration>();
   private readonly byEndpoint = new ShardedMap<Registration>();
