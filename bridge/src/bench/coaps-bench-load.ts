@@ -7,11 +7,13 @@ import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { generate, parse } from 'coap-packet';
 import { DtlsPskClient } from '../dtls/dtls-client.js';
+import { CLIENT_DATAGRAM_SIZES } from './coaps-exchange-floor-server.js';
 
 /** `cpuPid`: a process (the bridge) whose CPU time over the measured window is reported as `bridgeCpu`. */
 export type CoapsLoadCommand =
   | { cmd: 'register'; port: number; sockets: number; durationMs: number; endpoints: number; keyHex: string; cpuPid?: number }
-  | { cmd: 'updates'; port: number; sessions: number; durationMs: number; keyHex: string; cpuPid?: number };
+  | { cmd: 'updates'; port: number; sessions: number; durationMs: number; keyHex: string; cpuPid?: number }
+  | { cmd: 'exchange-floor'; port: number; sockets: number; durationMs: number; cpuPid?: number };
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -155,6 +157,35 @@ async function registerLoop(o: Extract<CoapsLoadCommand, { cmd: 'register' }>) {
   return { completed, refused, stalled, perSecond: (completed / w.ms) * 1000, handshakeMs: handshakeMs / n, registerMs: registerMs / n, ...w };
 }
 
+/**
+ * The datagram exchange of a handshake + Register with nothing else (against
+ * coaps-exchange-floor-server.ts): four round trips of prepared datagrams per lane, the same
+ * lanes and sizes as `registerLoop`. What the kernel and Node's dgram cost both processes.
+ */
+async function exchangeFloorLoop(o: Extract<CoapsLoadCommand, { cmd: 'exchange-floor' }>) {
+  const datagrams = CLIENT_DATAGRAM_SIZES.map((n, step) => Buffer.alloc(n, step));
+  const sockets = await Promise.all(Array.from({ length: o.sockets }, socket));
+  let completed = 0;
+  let running = true;
+  const measured = window(o.cpuPid);
+  for (const s of sockets) {
+    s.on('message', (m) => {
+      const step = m[0]!;
+      if (step + 1 < datagrams.length) s.send(datagrams[step + 1]!, o.port, '127.0.0.1');
+      else {
+        completed++;
+        if (running) s.send(datagrams[0]!, o.port, '127.0.0.1');
+      }
+    });
+    s.send(datagrams[0]!, o.port, '127.0.0.1');
+  }
+  await new Promise((r) => setTimeout(r, o.durationMs));
+  running = false;
+  const w = measured();
+  for (const s of sockets) s.close();
+  return { completed, perSecond: (completed / w.ms) * 1000, ...w };
+}
+
 async function updateLoop(o: Extract<CoapsLoadCommand, { cmd: 'updates' }>) {
   const key = Buffer.from(o.keyHex, 'hex');
   let completed = 0;
@@ -199,7 +230,8 @@ if (process.argv[1]?.endsWith('coaps-bench-load.js')) {
   process.stdin.on('data', (d) => (input += d));
   process.stdin.on('end', () => {
     const command = JSON.parse(input) as CoapsLoadCommand;
-    (command.cmd === 'register' ? registerLoop(command) : updateLoop(command)).then(
+    const run = command.cmd === 'register' ? registerLoop(command) : command.cmd === 'updates' ? updateLoop(command) : exchangeFloorLoop(command);
+    run.then(
       (r) => process.stdout.write(JSON.stringify(r) + '\n', () => process.exit(0)),
       (e: unknown) => {
         process.stderr.write(String(e) + '\n');

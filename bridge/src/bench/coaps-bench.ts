@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CoapsLoadCommand } from './coaps-bench-load.js';
 import { BRIDGE_NODE_FLAGS } from './bridge-node-flags.js';
+import { pskServerCryptoMicros } from './psk-crypto-floor.js';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const ENDPOINTS = 20_000;
@@ -44,7 +45,31 @@ function cpuLine(r: Record<string, number>): string {
   return `CPU: bridge ${pct(r.bridgeCpu!)} (kernel ${pct(r.bridgeSys!)}), load generator ${pct(r.loadCpu!)} (kernel ${pct(r.loadSys!)}) of a core`;
 }
 
+/**
+ * The floor under the bridge, measured on this machine before the bridge starts: the datagram
+ * exchange of a handshake + Register between two bare Node processes (same lanes and sizes, no
+ * DTLS, no CoAP), and the node:crypto calls of one server handshake in process. Their sum is what
+ * the bridge's one thread must spend per handshake before any DTLS, CoAP or LwM2M logic runs.
+ */
+async function floor(): Promise<void> {
+  const server = spawn(process.execPath, [here('./coaps-exchange-floor-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => server.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  await load({ cmd: 'exchange-floor', port, sockets: SOCKETS, durationMs: 1000, cpuPid: server.pid! });
+  const r = await load({ cmd: 'exchange-floor', port, sockets: SOCKETS, durationMs: SECONDS * 1000, cpuPid: server.pid! });
+  server.kill();
+  const serverIo = (r.bridgeCpu! * 1e6) / r.completed!;
+  const clientIo = (r.loadCpu! * 1e6) / r.completed!;
+  const crypto = pskServerCryptoMicros();
+  const perCore = 1e6 / (serverIo + crypto);
+  const us = (x: number) => `${Math.round(x)} µs`;
+  console.log(`floor: the datagram exchange alone (4 round trips, no DTLS or CoAP), Node to Node  ${Math.round(r.perSecond!).toLocaleString('en-US')}/s`);
+  console.log(`  CPU per handshake: server ${us(serverIo)}, client ${us(clientIo)}; ${cpuLine(r).replace('bridge', 'server')}`);
+  console.log(`floor: node:crypto calls of one server handshake + Register, in process  ${us(crypto)}`);
+  console.log(`  server floor ${us(serverIo + crypto)} per handshake = at most ${Math.round(perCore).toLocaleString('en-US')}/s on the one core a UDP port gets in Node 20`);
+}
+
 async function main(): Promise<void> {
+  await floor();
   const dataDir = mkdtempSync(join(tmpdir(), 'coaps-bench-'));
   const now = Date.now();
   const credentials = Array.from({ length: ENDPOINTS }, (_, i) => ({ endpoint: `coaps-${i}`, mode: 'psk', identity: `coaps-${i}`, keyHex: KEY_HEX, createdAt: now, updatedAt: now }));
