@@ -22,6 +22,7 @@ import { createEcdheEcdsaKeyExchange } from '../dtls/pki/ecdhe-ecdsa-key-exchang
 import { generateServerIdentity } from '../dtls/pki/server-identity.js';
 import { spkiFingerprint } from '../dtls/pki/verify.js';
 import { measureKeyExchange } from './dtls-ecdhe-kx-cost.js';
+import { p256ServerCryptoMicros } from './p256-crypto-floor.js';
 import { createPrivateKey } from 'node:crypto';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -59,6 +60,13 @@ async function main(): Promise<void> {
     type === 'raw'
       ? { type, key: createPrivateKey(d.keyPem), spki: Buffer.from(d.spki, 'base64') }
       : { type, key: createPrivateKey(d.keyPem), chain: d.chain.map((c) => Buffer.from(c, 'base64')) };
+  // 0. The floor: node:crypto's P-256 calls of one server handshake, nothing else.
+  const floor = p256ServerCryptoMicros();
+  console.log(
+    `floor: node:crypto P-256 calls of one server handshake (keygen, signature, ECDH, CertificateVerify), in process: ` +
+      `${floor.warm.toFixed(0)} µs with the client's key known = ${Math.round(1e6 / floor.warm)}/s on one core, ` +
+      `${floor.cold.toFixed(0)} µs importing it = ${Math.round(1e6 / floor.cold)}/s`,
+  );
   console.log('ECDHE-ECDSA key exchange alone (server calls only, in process, µs per handshake):');
   for (const [type, label, devices] of [
     ['raw', 'raw public key, cold', cold.slice(0, 1000)],
