@@ -16,19 +16,7 @@ import { createEcdheEcdsaKeyExchange } from '../../bridge/src/dtls/pki/ecdhe-ecd
 import { generateServerIdentity } from '../../bridge/src/dtls/pki/server-identity.js';
 import { CIPHER_SUITES } from '../../bridge/src/dtls/cipher-suites.js';
 import { rawPublicKeyIdentity, verifyClientChain } from '../../bridge/src/dtls/pki/verify.js';
-
-/** xorshift32: reproducible mutations. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return (n: number) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s % n;
-  };
-}
+import { seededRandom } from '../support/seeded-random.js';
 
 function mutate(input: Buffer, r: (n: number) => number): Buffer {
   const b = Buffer.from(input);
@@ -54,7 +42,7 @@ const spki = dev.publicKey.export({ type: 'spki', format: 'der' });
 
 describe('parsers of peer bytes under random mutation', () => {
   it('verifyClientChain returns a value for 1,500 mutated certificates and accepts none that changed', () => {
-    const r = rng(1);
+    const r = seededRandom(1);
     let accepted = 0;
     for (let i = 0; i < 1500; i++) {
       const m = mutate(cert, r);
@@ -66,12 +54,12 @@ describe('parsers of peer bytes under random mutation', () => {
   });
 
   it('rawPublicKeyIdentity returns a value for 3,000 mutated keys', () => {
-    const r = rng(2);
+    const r = seededRandom(2);
     for (let i = 0; i < 3000; i++) expect(typeof rawPublicKeyIdentity(mutate(spki, r)).ok).toBe('boolean');
   });
 
   it('message parsers return outcomes for 3,000 mutated bodies each', () => {
-    const r = rng(3);
+    const r = seededRandom(3);
     const certMsg = encodeCertificateX509([cert, ca.certificateDer]);
     const cke = encodeClientKeyExchange(createEphemeralKey().publicPoint);
     const transcript = randomBytes(300);
@@ -87,7 +75,7 @@ describe('parsers of peer bytes under random mutation', () => {
   });
 
   it('extension negotiation returns outcomes for 3,000 mutated ClientHello extension sets', () => {
-    const r = rng(4);
+    const r = seededRandom(4);
     const base: Array<[number, Buffer]> = [
       [EXT.supported_groups, Buffer.from('00020017', 'hex')],
       [EXT.ec_point_formats, Buffer.from('0100', 'hex')],
@@ -102,7 +90,7 @@ describe('parsers of peer bytes under random mutation', () => {
   });
 
   it('the key exchange answers 2,000 mutated client flights with steps, never exceptions', () => {
-    const r = rng(5);
+    const r = seededRandom(5);
     const kx = createEcdheEcdsaKeyExchange({ serverIdentity: generateServerIdentity('s', now), trustAnchors: [ca.certificateDer] });
     const suite = CIPHER_SUITES.find((x) => x.id === 0xc0ae)!;
     const extensions = new Map<number, Buffer>([[EXT.signature_algorithms, Buffer.from('00020403', 'hex')]]);

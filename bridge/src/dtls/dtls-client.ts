@@ -141,6 +141,7 @@ export class DtlsPskClient {
         this.onServerHello(m.body);
         return;
       case HandshakeType.serverHelloDone: {
+        if (!this.suite) return; // no usable ServerHello came first: nothing to answer with
         this.transcript.append(m.raw);
         // RFC 4279 §2 ClientKeyExchange: the identity; the premaster comes from the PSK.
         const cke = this.handshake(HandshakeType.clientKeyExchange, vec(2, Buffer.from(this.o.identity, 'utf8')));
