@@ -29,6 +29,7 @@ import { PackedRegistrationStore } from './registry/packed-registration-store.js
 import { newRegistrationId } from './registry/registration-id.js';
 import type { RegistrationStore } from './registry/registration-store.js';
 import { CredentialStore } from './security/credential-store.js';
+import { RefusalLog, type RefusedAttempt } from './security/refusal-log.js';
 import { startCoaps, type Coaps } from './security/coaps.js';
 import { SecurityPolicy, type SecuritySettings } from './security/security-policy.js';
 import { listeningUris } from './transport/addresses.js';
@@ -52,6 +53,7 @@ export interface Bridge {
   readonly disables: DisableTracker;
   readonly credentials: CredentialStore;
   readonly security: SecuritySettings;
+  readonly refusals: RefusalLog;
   close(): Promise<void>;
 }
 
@@ -98,7 +100,9 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const audit = new AuditLog();
   const requester = new DeviceRequester({ timeoutMs: config.downlinkTimeoutMs });
   const operations = new DeviceOperations({ store, requester, models, disables, audit, now });
-  const registrationInterface = new RegistrationInterface(handler, events, log);
+  const refusals = new RefusalLog();
+  const refused = (attempt: RefusedAttempt) => refusals.record(attempt, now());
+  const registrationInterface = new RegistrationInterface(handler, events, log, refused);
   const publish = (list: readonly RegistrationEvent[]) => list.forEach((e) => events.publish(e));
 
   /** One `coap` Server per endpoint: the package's Server listens on one socket. */
@@ -120,7 +124,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
 
   let coaps: Coaps | undefined;
   if (config.coapsPort >= 0) {
-    coaps = await startCoaps({ config, credentials, log, now, onPeerMoved: (id, address, port) => publish(handler.relocate(id, address, port).events) });
+    coaps = await startCoaps({ config, credentials, log, now, onPeerMoved: (id, address, port) => publish(handler.relocate(id, address, port).events), onRefused: refused });
     serve(coaps.endpoint);
     requester.attach('coaps', coaps.endpoint);
     events.subscribe((e) => coaps!.track(e));
@@ -159,6 +163,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
         models: consoleModels(models, userModelsDir),
         credentials,
         security,
+        refusals,
       },
     });
   } catch (error) {
@@ -180,6 +185,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     disables,
     credentials,
     security,
+    refusals,
     async close() {
       unwatchFile(credentialsFile, onCredentialsFile);
       scheduler.stop();

@@ -76,6 +76,7 @@ function parseRequest(data: Record<string, unknown>): Parsed<ClientMessage> {
       return r.ok ? { ok: true, value: { type, v, requestId, request: r.value } } : fail('BAD_MESSAGE', `operation: ${r.error}`);
     }
     case 'getAudit':
+    case 'getRefusals':
       return { ok: true, value: { type, v, requestId } };
     case 'uploadModel':
       if (!shortString(data.name, 255) || typeof data.xml !== 'string' || data.xml.length === 0) return fail('BAD_MESSAGE', 'uploadModel needs a name and the DDF xml');
@@ -105,7 +106,7 @@ function parseRequest(data: Record<string, unknown>): Parsed<ClientMessage> {
   }
 }
 
-const REQUEST_TYPES = new Set(['operation', 'getAudit', 'uploadModel', 'setLayout', 'listCredentials', 'putCredential', 'deleteCredential', 'setAllowUnsecured']);
+const REQUEST_TYPES = new Set(['operation', 'getAudit', 'getRefusals', 'uploadModel', 'setLayout', 'listCredentials', 'putCredential', 'deleteCredential', 'setAllowUnsecured']);
 
 function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
@@ -165,6 +166,9 @@ export function parseServerMessage(text: string): Parsed<ServerMessage> {
       break;
     case 'credentials':
       if (!Array.isArray(m.credentials) || typeof m.allowUnsecured !== 'boolean') return fail('BAD_MESSAGE', 'credentials needs a list and allowUnsecured');
+      break;
+    case 'refusals':
+      if (!Array.isArray(m.refusals)) return fail('BAD_MESSAGE', 'refusals needs a list');
       break;
     default:
       return fail('BAD_MESSAGE', `unknown message type ${JSON.stringify(String(m.type)).slice(0, 40)}`);

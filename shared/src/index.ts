@@ -8,5 +8,6 @@ export * from './oma-objects.js';
 export * from './fleet-text.js';
 export * from './operations.js';
 export * from './security.js';
+export * from './refusals.js';
 export * from './summary-rows.js';
 export * from './request-guards.js';

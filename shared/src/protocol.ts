@@ -13,6 +13,7 @@ import type { SummaryRow } from './summary-rows.js';
 import type { ModelLayout, ObjectDefinition } from './model.js';
 import type { AuditEntry, OperationRequest, OperationResult } from './operations.js';
 import type { CredentialInput, CredentialView } from './security.js';
+import type { Refusal } from './refusals.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -187,6 +188,18 @@ export interface CredentialResultMessage {
   error?: string;
 }
 
+/**
+ * Refused connection attempts: `refusals` answers `getRefusals` with every kept entry (oldest
+ * first); afterwards new and grown entries are pushed to every console, batched, and replace any
+ * entry with the same id.
+ */
+export interface RefusalsMessage {
+  type: 'refusals';
+  v: typeof PROTOCOL_VERSION;
+  requestId?: string;
+  refusals: Refusal[];
+}
+
 export interface ErrorMessage {
   type: 'error';
   v: typeof PROTOCOL_VERSION;
@@ -216,7 +229,8 @@ export type ServerMessage =
   | AuditMessage
   | ModelResultMessage
   | CredentialsMessage
-  | CredentialResultMessage;
+  | CredentialResultMessage
+  | RefusalsMessage;
 
 // ---------------------------------------------------------------- console → bridge
 
@@ -298,6 +312,12 @@ export interface SetAllowUnsecuredRequest {
   allow: boolean;
 }
 
+export interface GetRefusalsRequest {
+  type: 'getRefusals';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+}
+
 export type ClientMessage =
   | ResyncRequest
   | GetDeviceRequest
@@ -309,7 +329,8 @@ export type ClientMessage =
   | ListCredentialsRequest
   | PutCredentialRequest
   | DeleteCredentialRequest
-  | SetAllowUnsecuredRequest;
+  | SetAllowUnsecuredRequest
+  | GetRefusalsRequest;
 
 export const PROTOCOL_ERROR_CODES = [
   'BAD_JSON',

@@ -17,6 +17,7 @@ import type {
   ServerMessage,
 } from '@lwm2m-console/shared';
 import { PROTOCOL_VERSION } from '@lwm2m-console/shared';
+import type { RefusalSource } from './refusal-relay.js';
 
 export interface ConsoleServices {
   operations: { perform(request: OperationRequest, actor: string): Promise<OperationResult> };
@@ -34,6 +35,8 @@ export interface ConsoleServices {
     onChange(listener: () => void): () => void;
   };
   security: { allowUnsecured: boolean };
+  /** Refused connection attempts (DTLS handshakes, 4.xx registrations), newest last. */
+  refusals: RefusalSource;
 }
 
 type ServiceRequest = Exclude<ClientMessage, { type: 'resync' | 'ping' | 'getDevice' }>;
@@ -53,6 +56,9 @@ export async function answerServiceRequest(services: ConsoleServices, message: S
     }
     case 'getAudit':
       reply({ type: 'audit', v, requestId, entries: services.audit.recent(500) });
+      return;
+    case 'getRefusals':
+      reply({ type: 'refusals', v, requestId, refusals: services.refusals.list() });
       return;
     case 'uploadModel': {
       const r = services.models.upload(message.name, message.xml);

@@ -31,6 +31,7 @@ import type { Logger } from '../log.js';
 import type { RegistrationStore } from '../registry/registration-store.js';
 import { AwayDevices } from './away-devices.js';
 import { answerServiceRequest, type ConsoleServices } from './console-services.js';
+import { RefusalRelay } from './refusal-relay.js';
 import { EndpointTimelines } from './endpoint-timelines.js';
 import { toFleetEvent } from './fleet-events.js';
 import { TokenBucket } from './rate-limit.js';
@@ -123,6 +124,8 @@ export class FleetHub {
       // Every operator action and every credential change reaches every open console.
       unsubscribers.push(services.audit.subscribe((entry) => this.broadcast({ type: 'audit', v: PROTOCOL_VERSION, entries: [entry] })));
       unsubscribers.push(services.credentials.onChange(() => this.broadcastCredentials()));
+      const refusals = new RefusalRelay(services.refusals, (m) => this.broadcast(m), () => this.clients.size > 0);
+      unsubscribers.push(() => refusals.close());
     }
     this.unsubscribe = () => unsubscribers.forEach((u) => u());
     if (this.tuning.heartbeatMs > 0) {
@@ -363,6 +366,7 @@ export class FleetHub {
       }
       case 'operation':
       case 'getAudit':
+      case 'getRefusals':
       case 'uploadModel':
       case 'setLayout':
       case 'listCredentials':

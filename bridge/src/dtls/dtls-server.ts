@@ -17,16 +17,16 @@ import type { ClientHello } from './hello.js';
 import { pskKeyExchange } from './key-exchange.js';
 import { randomBytesFromPool as randomBytes } from './random-pool.js';
 import { type DtlsRecord, parseRecords } from './record.js';
-import type { DtlsServerOptions, DtlsSession, DtlsStats } from './server-options.js';
+import type { DtlsServerOptions, DtlsSession, DtlsStats, HandshakeFailure } from './server-options.js';
 import { type FlightItem, type HandshakeConfig, type HandshakeStep, ServerHandshake } from './server-handshake.js';
 import { SessionCache } from './session-cache.js';
 import { answerClientHello } from './stateless-hello.js';
 import { TimerHeap } from './timer-heap.js';
-import { AlertDescription, AlertLevel, ContentType, ExtensionType, HandshakeType } from './wire.js';
+import { AlertDescription, AlertLevel, alertName, ContentType, ExtensionType, HandshakeType } from './wire.js';
 
 export type { DtlsCredentialResolver, PeerIdentity } from './credentials.js';
 export type { KeyExchange } from './key-exchange.js';
-export type { DtlsServerOptions, DtlsSession, DtlsStats } from './server-options.js';
+export type { DtlsServerOptions, DtlsSession, DtlsStats, HandshakeFailure } from './server-options.js';
 
 /** RFC 9146: length of the CIDs we issue. Fixed, because the tls12_cid header does not carry it. */
 const CID_LENGTH = 6;
@@ -360,6 +360,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
       if (c.state === 'established') c.sendCloseNotify();
       this.remove(c, 'close_notify');
     } else if (level === AlertLevel.fatal) {
+      if (c.state === 'handshake') this.reportFailure(c, 'device', `the device ended the handshake with ${alertName(desc)}`, desc);
       this.remove(c, `fatal alert ${desc}`);
     }
   }
@@ -372,7 +373,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
       case 'retransmit':
         return;
       case 'alert':
-        this.fail(c, step.alert, step.reason);
+        this.fail(c, step.alert, step.reason, step.claimedIdentity);
         return;
       case 'flight':
         c.lastFlight = step.flight;
@@ -426,6 +427,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     if (c.state !== 'handshake' || !c.lastFlight) return;
     if (c.retransmits >= this.opts.maxRetransmits) {
       this.counters.handshakeTimeouts++;
+      this.reportFailure(c, 'timeout', `the device stopped answering after ${c.retransmits} retransmissions of our flight`);
       this.remove(c, 'handshake timeout');
       return;
     }
@@ -447,12 +449,23 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     this.timers.cancel(c);
   }
 
-  private fail(c: Connection, alert: number, reason: string): void {
+  private fail(c: Connection, alert: number, reason: string, claimedIdentity?: string): void {
     this.log.debug('dtls handshake failed', { address: c.address, port: c.port, alert, reason });
     c.sendAlert(AlertLevel.fatal, alert);
     this.counters.alertsSent++;
     this.counters.handshakesFailed++;
+    this.reportFailure(c, 'server', reason, alert, claimedIdentity);
     this.remove(c, reason);
+  }
+
+  /** 'handshakeFailed' for the operator (HandshakeFailure); called before the handshake state goes. */
+  private reportFailure(c: Connection, endedBy: HandshakeFailure['endedBy'], reason: string, alert?: number, claimedIdentity?: string): void {
+    if (this.listenerCount('handshakeFailed') === 0) return;
+    const failure: HandshakeFailure = { address: c.address, port: c.port, endedBy, reason };
+    if (alert !== undefined) failure.alert = alert;
+    const identity = claimedIdentity ?? c.hs?.peer?.identity;
+    if (identity !== undefined) failure.identity = identity;
+    this.emit('handshakeFailed', failure);
   }
 
   private touch(c: Connection): void {

@@ -66,7 +66,13 @@ export type KeyExchangeStep =
       readonly credential?: PeerCredential;
       readonly complete: boolean;
     }
-  | { readonly ok: false; readonly alert: AlertDescriptionCode; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly alert: AlertDescriptionCode;
+      readonly reason: string;
+      /** The identity the peer presented, when the refusal is about it (shown to the operator; never a key). */
+      readonly claimedIdentity?: string;
+    };
 
 export interface KeyExchangeRun {
   serverHelloExtensions(): readonly Extension[];
@@ -131,7 +137,7 @@ class PskRun implements KeyExchangeRun {
     }
     const key = this.credentials.pskKeyFor(identity);
     // RFC 4279 §2: an unknown identity MAY be answered with unknown_psk_identity.
-    if (!key) return { ok: false, alert: AlertDescription.unknownPskIdentity, reason: 'unknown PSK identity' };
+    if (!key) return { ok: false, alert: AlertDescription.unknownPskIdentity, reason: 'unknown PSK identity', claimedIdentity: identity };
     const credential: PeerCredential = { kind: 'psk', keyDigest: pskDigest(key) };
     return { ok: true, premaster: pskPremaster(key), peer: { mode: 'psk', identity }, credential, complete: true };
   }

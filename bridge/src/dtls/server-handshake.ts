@@ -57,7 +57,7 @@ export type HandshakeStep =
   | { readonly kind: 'retransmit' }
   | { readonly kind: 'flight'; readonly flight: readonly FlightItem[] }
   | { readonly kind: 'established'; readonly flight: readonly FlightItem[] }
-  | { readonly kind: 'alert'; readonly alert: AlertDescriptionCode; readonly reason: string };
+  | { readonly kind: 'alert'; readonly alert: AlertDescriptionCode; readonly reason: string; readonly claimedIdentity?: string };
 
 const NONE: HandshakeStep = { kind: 'none' };
 const CCS_PAYLOAD = Buffer.from([1]);
@@ -219,7 +219,7 @@ export class ServerHandshake {
       // signs the messages before it); the session hash below includes it (RFC 7627 §3).
       const step = this.kx.clientMessage(m.type, m.body);
       this.transcript.append(m.raw);
-      if (!step.ok) return alert(step.alert, step.reason);
+      if (!step.ok) return step.claimedIdentity === undefined ? alert(step.alert, step.reason) : { kind: 'alert', alert: step.alert, reason: step.reason, claimedIdentity: step.claimedIdentity };
       if (step.peer) {
         this.peer = step.peer;
         this.credential = step.credential;

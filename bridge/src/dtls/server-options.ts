@@ -54,6 +54,22 @@ export interface DtlsSession {
   readonly security: SessionSecurity;
 }
 
+/**
+ * A handshake that ended without a session (the DtlsServer's 'handshakeFailed' event), for the
+ * operator: who ended it and why. Only handshakes past the cookie exchange are reported, so a
+ * flood of spoofed ClientHellos reports nothing.
+ */
+export interface HandshakeFailure {
+  address: string;
+  port: number;
+  /** `server`: we sent the fatal `alert`; `device`: the peer sent it; `timeout`: the peer went silent. */
+  endedBy: 'server' | 'device' | 'timeout';
+  alert?: number;
+  reason: string;
+  /** What the peer presented (PSK identity, certificate CN, raw-key fingerprint), when it got that far. */
+  identity?: string;
+}
+
 /** Drop and event counters, for tests and monitoring. */
 export interface DtlsStats {
   sessions: number;

@@ -61,6 +61,13 @@ export const AlertDescription = {
 } as const;
 export type AlertDescriptionCode = (typeof AlertDescription)[keyof typeof AlertDescription];
 
+const ALERT_NAMES = new Map<number, string>(Object.entries(AlertDescription).map(([name, code]) => [code, name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)]));
+
+/** The RFC name of an alert (`bad_record_mac`), or `alert 123` for one this server does not know. */
+export function alertName(code: number): string {
+  return ALERT_NAMES.get(code) ?? `alert ${code}`;
+}
+
 /** TLS ExtensionType values this server reads or writes. */
 export const ExtensionType = {
   supportedGroups: 10,

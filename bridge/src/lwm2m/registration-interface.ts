@@ -8,6 +8,8 @@ import type { RegistrationEventBus } from '../events/registration-event-bus.js';
 import type { PeerInfo } from '../coap/coap-endpoint.js';
 import { contentFormatOf } from '../coap/content-format.js';
 import type { Logger } from '../log.js';
+import type { RefusalStage } from '@lwm2m-console/shared';
+import type { RefusedAttempt } from '../security/refusal-log.js';
 import type { HandlerResult, Peer, RegistrationHandler } from './registration-handler.js';
 
 interface ParsedOption {
@@ -26,6 +28,12 @@ function optionStrings(req: IncomingMessage, name: string): string[] {
   return optionValues(req, name).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
 }
 
+/** The `ep=` a Register names, for the operator (the handler validates it; this only reads it). */
+function endpointNamed(query: readonly string[]): string | undefined {
+  const ep = query.find((q) => q.startsWith('ep='));
+  return ep === undefined ? undefined : ep.slice(3);
+}
+
 export function peerOf(info: PeerInfo): Peer {
   const peer: Peer = { address: info.address, port: info.port, transport: info.transport };
   if (info.security) peer.security = info.security;
@@ -37,6 +45,8 @@ export class RegistrationInterface {
     private readonly handler: RegistrationHandler,
     private readonly events: RegistrationEventBus,
     private readonly log: Logger,
+    /** Register, Update and De-register answered with a 4.xx: for the console's refused connections. */
+    private readonly onRefused?: (attempt: RefusedAttempt) => void,
   ) {}
 
   /** `coap.Server` 'request' listener. */
@@ -47,11 +57,14 @@ export class RegistrationInterface {
     const peer = peerOf(info);
     const method = req.method;
     let result: HandlerResult;
+    let stage: RefusalStage;
     if (path.length === 1) {
+      stage = 'register';
       if (method !== 'POST') return this.reply(res, { code: '4.05', reason: 'use POST /rd to register' });
       result = this.handler.register(this.requestOf(req, peer));
     } else {
       const id = path[1]!;
+      stage = method === 'DELETE' ? 'deregister' : 'update';
       if (method === 'POST') result = this.handler.update(id, this.requestOf(req, peer));
       else if (method === 'DELETE') result = this.handler.deregister(id, peer);
       else return this.reply(res, { code: '4.05', reason: 'use POST to update or DELETE to de-register' });
@@ -65,6 +78,16 @@ export class RegistrationInterface {
     } else {
       this.log.debug('registration refused', { code: o.code, reason: o.reason, address: peer.address, port: peer.port });
       this.reply(res, { code: o.code, reason: o.reason });
+      this.onRefused?.({
+        transport: peer.transport,
+        address: peer.address,
+        port: peer.port,
+        stage,
+        identity: peer.security?.identity,
+        endpoint: stage === 'register' ? endpointNamed(optionStrings(req, 'Uri-Query')) : undefined,
+        outcome: o.code,
+        reason: o.reason,
+      });
     }
     for (const event of result.events) this.events.publish(event);
   };

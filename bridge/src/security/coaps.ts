@@ -13,9 +13,11 @@ import { pskKeyExchange } from '../dtls/key-exchange.js';
 import { createEcdheEcdsaKeyExchange } from '../dtls/pki/ecdhe-ecdsa-key-exchange.js';
 import { loadOrCreateServerIdentity } from '../dtls/pki/server-identity-store.js';
 import { spkiFingerprint } from '../dtls/pki/verify.js';
+import { alertName } from '../dtls/wire.js';
 import type { Logger } from '../log.js';
 import { DtlsTransport } from '../transport/dtls-transport.js';
 import type { CredentialStore } from './credential-store.js';
+import type { RefusedAttempt } from './refusal-log.js';
 
 export interface Coaps {
   readonly port: number;
@@ -32,6 +34,8 @@ export interface CoapsOptions {
   log: Logger;
   now: () => number;
   onPeerMoved: (registrationId: string, address: string, port: number) => void;
+  /** A handshake ended without a session: for the console's refused connections. */
+  onRefused?: (attempt: RefusedAttempt) => void;
 }
 
 /** Splits a PEM bundle into DER certificates. */
@@ -62,6 +66,20 @@ export async function startCoaps(o: CoapsOptions): Promise<Coaps> {
     },
     log,
   );
+  const onRefused = o.onRefused;
+  if (onRefused) {
+    transport.onHandshakeFailed((f) =>
+      onRefused({
+        transport: 'coaps',
+        address: f.address,
+        port: f.port,
+        stage: 'handshake',
+        identity: f.identity,
+        outcome: f.endedBy === 'timeout' ? 'timeout' : `${alertName(f.alert ?? -1)}${f.endedBy === 'device' ? ' (from the device)' : ''}`,
+        reason: f.reason,
+      }),
+    );
+  }
   const endpoint = new CoapEndpoint(transport, { log, now: o.now });
   transport.onDatagram((msg, address, port) => endpoint.handleDatagram(msg, address, port));
 

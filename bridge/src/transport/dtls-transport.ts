@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { SessionSecurity } from '@lwm2m-console/shared';
 import type { DatagramTransport } from '../coap/coap-endpoint.js';
-import { DtlsServer, type DtlsServerOptions, type DtlsSession } from '../dtls/dtls-server.js';
+import { DtlsServer, type DtlsServerOptions, type DtlsSession, type HandshakeFailure } from '../dtls/dtls-server.js';
 import type { Logger } from '../log.js';
 import { UDP_BUFFER_BYTES } from './udp-transport.js';
 
@@ -42,6 +42,11 @@ export class DtlsTransport implements DatagramTransport {
   /** RFC 9146: the peer's address changed under its Connection ID; the session (and registration) go on. */
   onPeerMoved(handler: (session: DtlsSession, oldAddress: string, oldPort: number) => void): void {
     this.server.on('addressChanged', handler);
+  }
+
+  /** A handshake past the cookie ended without a session (wrong key, unknown identity, bad certificate, …). */
+  onHandshakeFailed(handler: (failure: HandshakeFailure) => void): void {
+    this.server.on('handshakeFailed', handler);
   }
 
   send(data: Uint8Array, address: string, port: number): void {

@@ -52,7 +52,8 @@ const ENGINE_ALERTS: readonly AlertDescriptionCode[] = Object.values(AlertDescri
 function engineAlert(a: PkiAlert): AlertDescriptionCode {
   return ENGINE_ALERTS.find((c) => c === a) ?? AlertDescription.badCertificate;
 }
-const abort = (alert: PkiAlert, reason: string): KeyExchangeStep => ({ ok: false, alert: engineAlert(alert), reason });
+const abort = (alert: PkiAlert, reason: string, claimedIdentity?: string): KeyExchangeStep =>
+  claimedIdentity === undefined ? { ok: false, alert: engineAlert(alert), reason } : { ok: false, alert: engineAlert(alert), reason, claimedIdentity };
 
 type Expect = 'certificate' | 'clientKeyExchange' | 'certificateVerify' | 'done';
 
@@ -195,7 +196,7 @@ class EcdheEcdsaRun implements KeyExchangeRun {
       if (!key.ok) return abort(key.alert, key.reason);
       const endpoint = resolver.verifyRawPublicKey?.(cert.spki);
       // An unknown key is not an error of the certificate itself but it is not accepted either.
-      if (endpoint === undefined) return abort(ALERT.certificate_unknown, `unknown raw public key ${key.fingerprint}`);
+      if (endpoint === undefined) return abort(ALERT.certificate_unknown, `unknown raw public key ${key.fingerprint}`, key.fingerprint);
       this.peerKey = key.publicKey;
       this.peer = { mode: 'rpk', identity: endpoint };
       this.credential = { kind: 'rpk', spki: cert.spki };
@@ -208,7 +209,7 @@ class EcdheEcdsaRun implements KeyExchangeRun {
       // RFC 5246 §7.2.2 access_denied.
       if (resolver.verifyCertificateChain) {
         endpoint = resolver.verifyCertificateChain(cert.chain);
-        if (endpoint === undefined) return abort(ALERT.access_denied, `certificate for ${chain.commonName} refused by the credential store`);
+        if (endpoint === undefined) return abort(ALERT.access_denied, `certificate for ${chain.commonName} refused by the credential store`, chain.commonName);
       }
       this.peerKey = chain.publicKey;
       this.peer = { mode: 'x509', identity: endpoint };
