@@ -21,6 +21,7 @@ import { useClockStore } from '../stores/clock.js';
 import { useConnectionStore, type BridgeLink, type RequestMessage } from '../stores/connection.js';
 import { useDeviceStore } from '../stores/device.js';
 import { useFleetStore } from '../stores/fleet.js';
+import { useRefusalsStore } from '../stores/refusals.js';
 import { useSecurityStore } from '../stores/security.js';
 import { asReply, PendingRequests, type RequestOutcome, type Timers } from './pending-requests.js';
 import { SendPacer } from './send-pacer.js';
@@ -77,6 +78,7 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
   const clock = useClockStore(pinia);
   const audit = useAuditStore(pinia);
   const security = useSecurityStore(pinia);
+  const refusals = useRefusalsStore(pinia);
   const pending = new PendingRequests(options.requestTimers);
   const requestTimeout = options.requestTimeoutMs ?? 15_000;
   const WS = options.WebSocketImpl ?? WebSocket;
@@ -177,6 +179,11 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
         // Without requestId: one new entry pushed to every console. With one: an answer to getAudit
         // (merged here too, so an answer for a request that already timed out is not lost).
         if (message.requestId === undefined) audit.push(message.entries);
+        return;
+      case 'refusals':
+        // Without requestId: new or grown entries pushed to every console; with one, the
+        // getRefusals answer, which the store takes from its request.
+        if (message.requestId === undefined) refusals.push(message.refusals);
         return;
       case 'credentials':
         security.receive(message);

@@ -11,11 +11,19 @@ import type {
   ErrorMessage,
   ModelResultMessage,
   OperationResultMessage,
+  RefusalsMessage,
   ServerMessage,
 } from '@lwm2m-console/shared';
 
 /** Bridge messages that answer a request (when they carry its `requestId`). */
-export type ReplyMessage = OperationResultMessage | AuditMessage | ModelResultMessage | CredentialsMessage | CredentialResultMessage | ErrorMessage;
+export type ReplyMessage =
+  | OperationResultMessage
+  | AuditMessage
+  | RefusalsMessage
+  | ModelResultMessage
+  | CredentialsMessage
+  | CredentialResultMessage
+  | ErrorMessage;
 
 export type RequestOutcome =
   | { ok: true; reply: ReplyMessage }
@@ -37,6 +45,7 @@ export function asReply(message: ServerMessage): ReplyMessage | undefined {
   switch (message.type) {
     case 'operationResult':
     case 'audit':
+    case 'refusals':
     case 'modelResult':
     case 'credentials':
     case 'credentialResult':
