@@ -42,6 +42,8 @@ let coapsPort: number;
 let browser: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
+/** Every frame the page received from the bridge, to look for key material. */
+const framesToPage: string[] = [];
 
 /** libcoap's `-k` takes the key as TEXT (PEERS.md): the console gets the hex of that text. */
 const KEY_TEXT = 'e2e-secret-key-1';
@@ -67,6 +69,7 @@ beforeAll(async () => {
   page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('dialog', (d) => void d.accept());
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => void framesToPage.push(String(f.payload))));
 }, 60_000);
 
 afterAll(async () => {
@@ -185,6 +188,58 @@ describe('Security page in Chromium against the bridge process', () => {
     await expect.poll(() => toggle.isChecked()).toBe(true);
     const accepted = await coapClient(['-m', 'post', '-t', '40', '-e', '</1/0>', `coap://127.0.0.1:${bridge.coapPort}/rd?ep=plain-dev&lt=60`]);
     expect(accepted).toMatch(/2\.01/);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a device with the wrong PSK and a plain-CoAP Register for a secured endpoint under Refused connections, live', async () => {
+    const wrongKeyText = 'wrong-key-text-9';
+    const wrongKeyHex = Buffer.from(wrongKeyText, 'ascii').toString('hex');
+    await page.locator('.nav-link', { hasText: 'Security' }).click();
+    await page.waitForURL(/\/security$/);
+    await page.locator('[data-test="cred-endpoint"]').fill('psk-wrong');
+    await page.locator('[data-test="cred-identity"]').fill('psk-wrong-id');
+    await page.locator('[data-test="cred-key"]').fill(KEY_HEX);
+    await page.locator('[data-test="cred-save"]').click();
+    await credRow('psk-wrong').waitFor();
+    const handshakeRow = page.locator('[data-test="refusal-row"][data-stage="handshake"]', { hasText: 'psk-wrong-id' });
+    const registerRow = page.locator('[data-test="refusal-row"][data-stage="register"]', { hasText: 'psk-wrong' });
+    expect(await handshakeRow.count()).toBe(0);
+    expect(await registerRow.count()).toBe(0);
+    // Gone after a reload or a navigation: the rows must come by push into this very document.
+    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+
+    const out = await coapsRegister('psk-wrong', 'psk-wrong-id', wrongKeyText);
+    expect(out).not.toMatch(/2\.01/);
+    const plain = await coapClient(['-m', 'post', '-t', '40', '-e', '</1/0>', `coap://127.0.0.1:${bridge.coapPort}/rd?ep=psk-wrong&lt=60`]).catch((e: Error) => e.message);
+    expect(plain).toMatch(/4\.03/);
+
+    await handshakeRow.waitFor({ timeout: 10_000 });
+    await registerRow.waitFor({ timeout: 10_000 });
+    const cells = async (row: typeof handshakeRow) => (await row.locator('td').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const [, hCount, hStage, hTransport, hDevice, hFrom, hOutcome] = await cells(handshakeRow);
+    expect([hCount, hStage, hTransport, hDevice, hOutcome]).toEqual(['×1', 'handshake', 'CoAPS', 'identity psk-wrong-id', 'bad_record_mac']);
+    expect(hFrom).toMatch(/^127\.0\.0\.1:\d+$/);
+    const [, rCount, rStage, rTransport, rDevice, , rOutcome, rReason] = await cells(registerRow);
+    expect([rCount, rStage, rTransport, rDevice, rOutcome]).toEqual(['×1', 'register', 'CoAP', 'psk-wrong', '4.03']);
+    expect(rReason).toContain('register over CoAPS');
+    // Newest first: the plain Register came last.
+    expect(await page.locator('[data-test="refusal-row"]').first().getAttribute('data-stage')).toBe('register');
+    // The device retries with the same wrong key: the same line counts it.
+    expect(await coapsRegister('psk-wrong', 'psk-wrong-id', wrongKeyText)).not.toMatch(/2\.01/);
+    await expect.poll(async () => (await cells(handshakeRow))[1], { timeout: 10_000 }).toMatch(/^×2 since \d\d:\d\d:\d\d$/);
+    expect(await page.locator('[data-test="refusal-row"]', { hasText: 'psk-wrong-id' }).count()).toBe(1);
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+
+    // No key, as text or hex, in the page or in anything the bridge sent it.
+    const html = await page.content();
+    const frames = framesToPage.join('\n');
+    expect(frames).toMatch(/"type":"refusals"[^\n]*psk-wrong-id/);
+    for (const secret of [wrongKeyText, wrongKeyHex, KEY_TEXT, KEY_HEX]) {
+      expect(html).not.toContain(secret);
+      expect(frames).not.toContain(secret);
+    }
+    await page.locator('[data-test="refusals"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'security-refusals.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 });
