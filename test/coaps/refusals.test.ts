@@ -56,9 +56,9 @@ async function refusalLike(expected: Partial<Refusal>): Promise<Refusal> {
 const psk = (bin: string, identity: string, key: string, uri: string) => runLibcoap(bin, ['-B', '5', '-u', identity, '-k', key, '-m', 'post', '-t', '40', '-e', '</1/0>', uri]).catch(() => undefined);
 
 describe('refused connections, as a console sees them', () => {
-  it('shows a wrong key as the bad_record_mac we sent, with the identity, and folds the retry into a count', async () => {
+  it('shows a wrong key as the bad_record_mac we sent, with the identity and whose it is, and folds the retry into a count', async () => {
     await psk('coap-client-openssl', 'dev-a-id', 'not-the-key', `${coaps}/rd?ep=dev-a&lt=60`);
-    const first = await refusalLike({ stage: 'handshake', identity: 'dev-a-id', outcome: 'bad_record_mac' });
+    const first = await refusalLike({ stage: 'handshake', identity: 'dev-a-id', endpoint: 'dev-a', outcome: 'bad_record_mac' });
     expect(first).toMatchObject({ transport: 'coaps', count: 1, address: '127.0.0.1', reason: 'client Finished record failed authentication' });
     await psk('coap-client-gnutls', 'dev-a-id', 'not-the-key', `${coaps}/rd?ep=dev-a&lt=60`);
     await waitUntil(() => pushed().find((r) => r.id === first.id)!.count === 2, 5_000, 'the retry folded into the same entry');
@@ -67,7 +67,8 @@ describe('refused connections, as a console sees them', () => {
 
   it('shows an unknown identity with the identity the device claimed', async () => {
     await psk('coap-client-gnutls', 'ghost-id', KEY_TEXT, `${coaps}/rd?ep=ghost&lt=60`);
-    await refusalLike({ stage: 'handshake', identity: 'ghost-id', outcome: 'unknown_psk_identity' });
+    const r = await refusalLike({ stage: 'handshake', identity: 'ghost-id', outcome: 'unknown_psk_identity' });
+    expect(r.endpoint).toBeUndefined();
   });
 
   it("shows a 4.03 Register: plain CoAP for a secured endpoint, and a DTLS identity naming another endpoint's ep", async () => {

@@ -75,6 +75,8 @@ export async function startCoaps(o: CoapsOptions): Promise<Coaps> {
         port: f.port,
         stage: 'handshake',
         identity: f.identity,
+        // whose credential the device presented (a PSK identity, a raw-key fingerprint or a CN), if anyone's
+        endpoint: f.identity === undefined ? undefined : credentials.endpointForPskIdentity(f.identity) ?? credentials.endpointForFingerprint(f.identity) ?? (credentials.has(f.identity) ? f.identity : undefined),
         outcome: f.endedBy === 'timeout' ? 'timeout' : `${alertName(f.alert ?? -1)}${f.endedBy === 'device' ? ' (from the device)' : ''}`,
         reason: f.reason,
       }),

@@ -50,6 +50,17 @@ describe('CredentialStore', () => {
     expect(store.put({ endpoint: 'x', mode: 'rpk', publicKey: 'not a key' }).ok).toBe(false);
   });
 
+  it('finds the endpoint of a PSK identity, and follows an identity changed or removed', () => {
+    const store = CredentialStore.open(undefined);
+    store.put({ endpoint: 'dev1', mode: 'psk', identity: 'id-1', keyHex: '00' });
+    expect(store.endpointForPskIdentity('id-1')).toBe('dev1');
+    store.put({ endpoint: 'dev1', mode: 'psk', identity: 'id-2', keyHex: '00' });
+    expect(store.endpointForPskIdentity('id-1')).toBeUndefined();
+    expect(store.endpointForPskIdentity('id-2')).toBe('dev1');
+    store.remove('dev1');
+    expect(store.endpointForPskIdentity('id-2')).toBeUndefined();
+  });
+
   it('refuses a file that is not a credentials file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'creds-')), 'credentials.json');
     writeFileSync(file, '{"hello":1}');

@@ -48,6 +48,7 @@ export class CredentialStore {
   private readonly byEndpoint = new Map<string, Stored>();
   private readonly pskByIdentity = new Map<string, Buffer>();
   private readonly endpointByFingerprint = new Map<string, string>();
+  private readonly endpointByPskIdentity = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
 
   private constructor(
@@ -83,6 +84,7 @@ export class CredentialStore {
     this.byEndpoint.clear();
     this.pskByIdentity.clear();
     this.endpointByFingerprint.clear();
+    this.endpointByPskIdentity.clear();
     for (const s of fresh.byEndpoint.values()) this.index(s);
     for (const l of this.listeners) l();
     return { ok: true };
@@ -101,7 +103,10 @@ export class CredentialStore {
   private index(s: Stored): void {
     this.unindex(s.endpoint);
     this.byEndpoint.set(s.endpoint, s);
-    if (s.mode === 'psk') this.pskByIdentity.set(s.identity, Buffer.from(s.keyHex, 'hex'));
+    if (s.mode === 'psk') {
+      this.pskByIdentity.set(s.identity, Buffer.from(s.keyHex, 'hex'));
+      this.endpointByPskIdentity.set(s.identity, s.endpoint);
+    }
     if (s.mode === 'rpk') this.endpointByFingerprint.set(s.fingerprint, s.endpoint);
   }
 
@@ -109,7 +114,10 @@ export class CredentialStore {
     const old = this.byEndpoint.get(endpoint);
     if (!old) return;
     this.byEndpoint.delete(endpoint);
-    if (old.mode === 'psk') this.pskByIdentity.delete(old.identity);
+    if (old.mode === 'psk') {
+      this.pskByIdentity.delete(old.identity);
+      this.endpointByPskIdentity.delete(old.identity);
+    }
     if (old.mode === 'rpk') this.endpointByFingerprint.delete(old.fingerprint);
   }
 
@@ -187,6 +195,11 @@ export class CredentialStore {
   pskIdentityOf(endpoint: string): string | undefined {
     const s = this.byEndpoint.get(endpoint);
     return s?.mode === 'psk' ? s.identity : undefined;
+  }
+
+  /** The endpoint whose credential holds this PSK identity (for the console's refused connections). */
+  endpointForPskIdentity(identity: string): string | undefined {
+    return this.endpointByPskIdentity.get(identity);
   }
 
   endpointForFingerprint(fingerprint: string): string | undefined {
