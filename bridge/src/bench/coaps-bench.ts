@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CoapsLoadCommand } from './coaps-bench-load.js';
 import { BRIDGE_NODE_FLAGS } from './bridge-node-flags.js';
+import { PINNING_NOTE, pinToCpu } from './cpu-pinning.js';
 import { pskServerCryptoMicros } from './psk-crypto-floor.js';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -32,6 +33,7 @@ const nodeArgsFrom = (variable: string): string[] => (process.env[variable] ?? '
 function load(command: CoapsLoadCommand): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgsFrom('BENCH_LOAD_NODE_ARGS'), here('./coaps-bench-load.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    pinToCpu(child.pid!, 'load');
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`load exited ${code}`))));
@@ -54,6 +56,7 @@ function cpuLine(r: Record<string, number>): string {
 async function floor(): Promise<number> {
   const server = spawn(process.execPath, [here('./coaps-exchange-floor-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve) => server.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  pinToCpu(server.pid!, 'server');
   await load({ cmd: 'exchange-floor', port, sockets: SOCKETS, durationMs: 1000, cpuPid: server.pid! });
   const r = await load({ cmd: 'exchange-floor', port, sockets: SOCKETS, durationMs: SECONDS * 1000, cpuPid: server.pid! });
   server.kill();
@@ -70,6 +73,7 @@ async function floor(): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  console.log(`lwm2m-console CoAPS benchmark — node ${process.version}, ${ENDPOINTS} PSK endpoints; ${PINNING_NOTE}`);
   const serverFloor = await floor();
   const dataDir = mkdtempSync(join(tmpdir(), 'coaps-bench-'));
   const now = Date.now();
@@ -88,8 +92,8 @@ async function main(): Promise<void> {
       if (m) resolve(Number(m[1]));
     });
   });
-  console.log(`lwm2m-console CoAPS benchmark — node ${process.version}, ${ENDPOINTS} PSK endpoints`);
   const pid = bridge.pid!;
+  pinToCpu(pid, 'server');
   await load({ cmd: 'register', port, sockets: 32, durationMs: 3000, endpoints: ENDPOINTS, keyHex: KEY_HEX, cpuPid: pid });
   const reg = await load({ cmd: 'register', port, sockets: SOCKETS, durationMs: SECONDS * 1000, endpoints: ENDPOINTS, keyHex: KEY_HEX, cpuPid: pid });
   console.log(`PSK handshake + Register   ${Math.round(reg.perSecond!).toLocaleString('en-US')}/s (${reg.completed} registered, ${reg.refused} refused, ${reg.stalled} stalled 2 s and restarted)`);

@@ -23,6 +23,7 @@ import { generateServerIdentity } from '../dtls/pki/server-identity.js';
 import { spkiFingerprint } from '../dtls/pki/verify.js';
 import { measureKeyExchange } from './dtls-ecdhe-kx-cost.js';
 import { p256ServerCryptoMicros } from './p256-crypto-floor.js';
+import { PINNING_NOTE, pinToCpu } from './cpu-pinning.js';
 import { createPrivateKey } from 'node:crypto';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -93,6 +94,9 @@ async function main(): Promise<void> {
   server.attach(socket);
   const port = socket.address().port;
   const load = fork(fileURLToPath(new URL('./dtls-ecdhe-bench-load.js', import.meta.url)));
+  // the server runs in this process
+  pinToCpu(process.pid, 'server');
+  pinToCpu(load.pid!, 'load');
   const ask = (m: object) =>
     new Promise<{ completed: number; failed: number; ms: number; latencies: number[] }>((resolve) => {
       load.once('message', (r) => resolve(r as never));
@@ -102,7 +106,7 @@ async function main(): Promise<void> {
   // Warm-up (JIT in both processes, socket buffers), not reported.
   const strip = (ds: Device[]) => ds.map(({ keyPem, spki, chain }) => ({ keyPem, spki, chain }));
   await ask({ cmd: 'handshakes', port, sockets, durationMs: 1000, mode: 'rpk', devices: strip(warm) });
-  console.log(`ECDHE-ECDSA (TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, P-256) full handshakes, ${sockets} source ports, ${seconds} s each:`);
+  console.log(`ECDHE-ECDSA (TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, P-256) full handshakes, ${sockets} source ports, ${seconds} s each; ${PINNING_NOTE}:`);
   for (const [mode, label, devices] of [
     ['rpk', 'raw public key, cold', cold],
     ['rpk', 'raw public key, warm', warm],
