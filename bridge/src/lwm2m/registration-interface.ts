@@ -4,11 +4,11 @@
  * never sees a registration the device has not been told about).
  */
 import type { IncomingMessage, OutgoingMessage } from 'coap';
+import type { RefusalStage } from '@lwm2m-console/shared';
 import type { RegistrationEventBus } from '../events/registration-event-bus.js';
 import type { PeerInfo } from '../coap/coap-endpoint.js';
 import { contentFormatOf } from '../coap/content-format.js';
 import type { Logger } from '../log.js';
-import type { RefusalStage } from '@lwm2m-console/shared';
 import type { RefusedAttempt } from '../security/refusal-log.js';
 import type { HandlerResult, Peer, RegistrationHandler } from './registration-handler.js';
 

@@ -15,6 +15,7 @@ import { loadOrCreateServerIdentity } from '../dtls/pki/server-identity-store.js
 import { spkiFingerprint } from '../dtls/pki/verify.js';
 import { alertName } from '../dtls/wire.js';
 import type { Logger } from '../log.js';
+import type { HandshakeFailure } from '../dtls/dtls-server.js';
 import { DtlsTransport } from '../transport/dtls-transport.js';
 import type { CredentialStore } from './credential-store.js';
 import type { RefusedAttempt } from './refusal-log.js';
@@ -46,6 +47,26 @@ export function readCertificates(file: string): Buffer[] {
   return blocks.map((b) => new X509Certificate(b).raw);
 }
 
+/** A failed handshake as the console's refused connections show it. */
+function refusedHandshake(f: HandshakeFailure, credentials: CredentialStore): RefusedAttempt {
+  const alert = f.alert === undefined ? 'alert' : alertName(f.alert);
+  return {
+    transport: 'coaps',
+    address: f.address,
+    port: f.port,
+    stage: 'handshake',
+    identity: f.identity,
+    endpoint: f.identity === undefined ? undefined : ownerOf(f.identity, credentials),
+    outcome: f.endedBy === 'timeout' ? 'timeout' : f.endedBy === 'device' ? `${alert} (from the device)` : alert,
+    reason: f.reason,
+  };
+}
+
+/** The endpoint whose credential holds what the device presented: a PSK identity, a raw-key fingerprint, or a certificate CN. */
+function ownerOf(identity: string, credentials: CredentialStore): string | undefined {
+  return credentials.endpointForPskIdentity(identity) ?? credentials.endpointForFingerprint(identity) ?? (credentials.has(identity) ? identity : undefined);
+}
+
 export async function startCoaps(o: CoapsOptions): Promise<Coaps> {
   const { config, credentials, log } = o;
   const { identity, created } = loadOrCreateServerIdentity(config.dataDir, 'lwm2m-console');
@@ -67,21 +88,7 @@ export async function startCoaps(o: CoapsOptions): Promise<Coaps> {
     log,
   );
   const onRefused = o.onRefused;
-  if (onRefused) {
-    transport.onHandshakeFailed((f) =>
-      onRefused({
-        transport: 'coaps',
-        address: f.address,
-        port: f.port,
-        stage: 'handshake',
-        identity: f.identity,
-        // whose credential the device presented (a PSK identity, a raw-key fingerprint or a CN), if anyone's
-        endpoint: f.identity === undefined ? undefined : credentials.endpointForPskIdentity(f.identity) ?? credentials.endpointForFingerprint(f.identity) ?? (credentials.has(f.identity) ? f.identity : undefined),
-        outcome: f.endedBy === 'timeout' ? 'timeout' : `${alertName(f.alert ?? -1)}${f.endedBy === 'device' ? ' (from the device)' : ''}`,
-        reason: f.reason,
-      }),
-    );
-  }
+  if (onRefused) transport.onHandshakeFailed((failure) => onRefused(refusedHandshake(failure, credentials)));
   const endpoint = new CoapEndpoint(transport, { log, now: o.now });
   transport.onDatagram((msg, address, port) => endpoint.handleDatagram(msg, address, port));
 
