@@ -12,6 +12,7 @@ import type { RegistrationEvent, ServerInfo } from '@lwm2m-console/shared';
 import { CoapEndpoint } from './coap/coap-endpoint.js';
 import type { BridgeConfig } from './config.js';
 import { startConsoleServer, type ConsoleServer } from './console/console-server.js';
+import { TokenBucket } from './console/rate-limit.js';
 import { RegistrationEventBus } from './events/registration-event-bus.js';
 import type { Logger } from './log.js';
 import { DisableTracker } from './lwm2m/disable-tracker.js';
@@ -101,7 +102,17 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const requester = new DeviceRequester({ timeoutMs: config.downlinkTimeoutMs });
   const operations = new DeviceOperations({ store, requester, models, disables, audit, now });
   const refusals = new RefusalLog();
-  const refused = (attempt: RefusedAttempt) => refusals.record(attempt, now());
+  // A headless bridge says in its log what the console's refused connections show: the first
+  // of each kind only (repeats fold into a count), and at most 5 lines a second under a flood.
+  const refusalLogLines = new TokenBucket(5, 20, now());
+  const refused = (attempt: RefusedAttempt) => {
+    const at = now();
+    const entry = refusals.record(attempt, at);
+    if (entry.count === 1 && refusalLogLines.take(at)) {
+      const { id: _id, firstAt: _first, lastAt: _last, count: _count, ...fields } = entry;
+      log.info('connection refused', fields);
+    }
+  };
   const registrationInterface = new RegistrationInterface(handler, events, log, refused);
   const publish = (list: readonly RegistrationEvent[]) => list.forEach((e) => events.publish(e));
 

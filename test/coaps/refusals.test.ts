@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Refusal, ServerMessage } from '@lwm2m-console/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bridge } from '../../bridge/src/bridge.js';
+import { startBridge, type Bridge } from '../../bridge/src/bridge.js';
+import { DEFAULT_CONFIG } from '../../bridge/src/config.js';
 import { TestClient } from '../../bridge/src/console/console-test-kit.js';
 import { generateCertificateAuthority } from '../../bridge/src/dtls/pki/certificate-authority.js';
 import { runPeer } from '../dtls/peers.js';
@@ -103,5 +104,30 @@ describe('refused connections, as a console sees them', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
     const wire = JSON.stringify(console_.received);
     for (const secret of [KEY_TEXT, KEY_HEX, 'other-secret', Buffer.from('other-secret').toString('hex')]) expect(wire).not.toContain(secret);
+  });
+});
+
+describe('refused connections in the bridge log', () => {
+  it('logs the first refusal of each kind once, with no key, however often the device retries', async () => {
+    const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+    const log = Object.fromEntries(
+      (['error', 'warn', 'info', 'debug'] as const).map((level) => [level, (message: string, fields?: Record<string, unknown>) => lines.push({ level, message, fields })]),
+    ) as unknown as Parameters<typeof startBridge>[1]['log'];
+    const dataDir = mkdtempSync(join(tmpdir(), 'refusals-log-'));
+    const b = await startBridge({ ...DEFAULT_CONFIG, coapHost: '127.0.0.1', coapPort: 0, coapsPort: -1, httpHost: '127.0.0.1', httpPort: 0, dataDir }, { log });
+    try {
+      b.credentials.put({ endpoint: 'logged-dev', mode: 'psk', identity: 'logged-id', keyHex: KEY_HEX });
+      for (let i = 0; i < 3; i++) {
+        const r = await runLibcoap('coap-client-notls', ['-B', '5', '-m', 'post', '-t', '40', '-e', '</1/0>', `coap://127.0.0.1:${b.coapPort}/rd?ep=logged-dev&lt=60`]);
+        expect(r.code).toBe('4.03');
+      }
+      const refusedLines = lines.filter((l) => l.message === 'connection refused');
+      expect(refusedLines).toHaveLength(1);
+      expect(refusedLines[0]).toMatchObject({ level: 'info', fields: { stage: 'register', transport: 'coap', endpoint: 'logged-dev', outcome: '4.03' } });
+      expect(b.refusals.list()).toMatchObject([{ endpoint: 'logged-dev', count: 3 }]);
+      expect(JSON.stringify(lines)).not.toContain(KEY_HEX);
+    } finally {
+      await b.close();
+    }
   });
 });
