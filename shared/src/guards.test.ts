@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseClientMessage } from './guards.js';
+import { parseClientMessage, parseServerMessage } from './guards.js';
 
 describe('parseClientMessage', () => {
   it('accepts a well-formed getDevice request', () => {
@@ -19,5 +19,16 @@ describe('parseClientMessage', () => {
   });
   it('drops getDevice without an endpoint', () => {
     expect(parseClientMessage('{"type":"getDevice","v":1,"requestId":"x"}')).toMatchObject({ ok: false });
+  });
+  it('accepts getRefusals with a requestId only, and says what is missing otherwise', () => {
+    expect(parseClientMessage('{"type":"getRefusals","v":1,"requestId":"r9","extra":"ignored"}')).toEqual({ ok: true, value: { type: 'getRefusals', v: 1, requestId: 'r9' } });
+    expect(parseClientMessage('{"type":"getRefusals","v":1}')).toMatchObject({ ok: false, code: 'BAD_MESSAGE', error: 'getRefusals needs a requestId' });
+  });
+});
+
+describe('parseServerMessage', () => {
+  it('accepts a refusals frame with a list and refuses one without', () => {
+    expect(parseServerMessage('{"type":"refusals","v":1,"refusals":[]}')).toMatchObject({ ok: true });
+    expect(parseServerMessage('{"type":"refusals","v":1,"refusals":{}}')).toMatchObject({ ok: false, code: 'BAD_MESSAGE' });
   });
 });
