@@ -82,6 +82,16 @@ describe('refused connections, as a console sees them', () => {
     expect(r.outcome).toBe('4.03');
   });
 
+  it("shows an Update refused with 4.03 with the endpoint whose registration another identity tried to change", async () => {
+    const reg = await runLibcoap('coap-client-openssl', ['-B', '5', '-u', 'dev-a-id', '-k', KEY_TEXT, '-m', 'post', '-t', '40', '-e', '</1/0>', `${coaps}/rd?ep=dev-a&lt=60`]);
+    expect(reg.code).toBe('2.01');
+    const id = reg.locationPath[1]!;
+    const update = await runLibcoap('coap-client-gnutls', ['-B', '5', '-u', 'dev-b-id', '-k', 'other-secret', '-m', 'post', `${coaps}/rd/${id}?lt=90`]);
+    expect(update.code).toBe('4.03');
+    await refusalLike({ stage: 'update', transport: 'coaps', identity: 'dev-b-id', endpoint: 'dev-a', outcome: '4.03' });
+    expect(bridge.store.getById(id)?.lifetime).toBe(60);
+  });
+
   it('shows a device that refuses the server certificate with the alert it sent', async () => {
     // s_client trusts only a CA that did not sign the bridge's certificate: it ends the handshake.
     const dir = mkdtempSync(join(tmpdir(), 'refusals-'));

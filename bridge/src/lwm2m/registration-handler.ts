@@ -39,7 +39,8 @@ export interface RegistrationRequest {
 export type RegistrationOutcome =
   | { ok: true; code: '2.01'; locationPath: string[] }
   | { ok: true; code: '2.04' | '2.02' }
-  | { ok: false; code: '4.00' | '4.03' | '4.04' | '4.12' | '4.15'; reason: string };
+  /** `endpoint`: the registration the request concerned, when known (for the console's refused connections). */
+  | { ok: false; code: '4.00' | '4.03' | '4.04' | '4.12' | '4.15'; reason: string; endpoint?: string };
 
 export interface HandlerResult {
   outcome: RegistrationOutcome;
@@ -139,12 +140,12 @@ export class RegistrationHandler {
   register(req: RegistrationRequest): HandlerResult {
     const params = parseRegisterParams(req.query);
     if (!params.ok) return refuse(params.code, params.reason);
-    if (req.payload.length === 0) return refuse('4.00', 'Register needs the list of objects as link format payload');
-    const objects = decodeObjects(req.payload, req.contentFormat);
-    if (!objects.ok) return refuse(objects.code, objects.reason);
     const p = params.value;
+    if (req.payload.length === 0) return refuse('4.00', 'Register needs the list of objects as link format payload', p.endpoint);
+    const objects = decodeObjects(req.payload, req.contentFormat);
+    if (!objects.ok) return refuse(objects.code, objects.reason, p.endpoint);
     const allowed = this.policy.authorizeRegister(p.endpoint, req.peer);
-    if (!allowed.ok) return refuse('4.03', allowed.reason);
+    if (!allowed.ok) return refuse('4.03', allowed.reason, p.endpoint);
 
     const now = this.deps.now();
     const registration: Registration = {
@@ -189,15 +190,15 @@ export class RegistrationHandler {
     const current = this.deps.store.getById(id);
     if (!current) return refuse('4.04', `no registration ${id}`);
     const params = parseUpdateParams(req.query, current.lwm2mVersion);
-    if (!params.ok) return refuse(params.code, params.reason);
+    if (!params.ok) return refuse(params.code, params.reason, current.endpoint);
     let objects: DecodedObjects | undefined;
     if (req.payload.length > 0) {
       const decoded = decodeObjects(req.payload, req.contentFormat);
-      if (!decoded.ok) return refuse(decoded.code, decoded.reason);
+      if (!decoded.ok) return refuse(decoded.code, decoded.reason, current.endpoint);
       objects = decoded;
     }
     const allowed = this.policy.authorizeChange(current, req.peer);
-    if (!allowed.ok) return refuse('4.03', allowed.reason);
+    if (!allowed.ok) return refuse('4.03', allowed.reason, current.endpoint);
 
     const now = this.deps.now();
     const p = params.value;
@@ -233,7 +234,7 @@ export class RegistrationHandler {
     const current = this.deps.store.getById(id);
     if (!current) return refuse('4.04', `no registration ${id}`);
     const allowed = this.policy.authorizeChange(current, peer);
-    if (!allowed.ok) return refuse('4.03', allowed.reason);
+    if (!allowed.ok) return refuse('4.03', allowed.reason, current.endpoint);
     const now = this.deps.now();
     this.deps.store.removeById(id);
     this.deps.expiry.cancel(id, current.expiresAt);
@@ -286,6 +287,6 @@ export class RegistrationHandler {
   }
 }
 
-function refuse(code: '4.00' | '4.03' | '4.04' | '4.12' | '4.15', reason: string): HandlerResult {
-  return { outcome: { ok: false, code, reason }, events: [] };
+function refuse(code: '4.00' | '4.03' | '4.04' | '4.12' | '4.15', reason: string, endpoint?: string): HandlerResult {
+  return { outcome: endpoint === undefined ? { ok: false, code, reason } : { ok: false, code, reason, endpoint }, events: [] };
 }

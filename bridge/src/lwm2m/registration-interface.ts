@@ -84,7 +84,8 @@ export class RegistrationInterface {
         port: peer.port,
         stage,
         identity: peer.security?.identity,
-        endpoint: stage === 'register' ? endpointNamed(optionStrings(req, 'Uri-Query')) : undefined,
+        // the handler names it once it knows it; a Register it could not parse still shows its ep=
+        endpoint: o.endpoint ?? (stage === 'register' ? endpointNamed(optionStrings(req, 'Uri-Query')) : undefined),
         outcome: o.code,
         reason: o.reason,
       });
