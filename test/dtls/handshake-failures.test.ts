@@ -57,6 +57,17 @@ describe("DtlsServer 'handshakeFailed'", () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('reports a device turned away because the server is full, once its cookie came back', async () => {
+    const { server, client } = memoryServer({ maxSessions: 1 });
+    const seen = failures(server);
+    const first = client(41200).c;
+    first.start();
+    await until(() => first.connected);
+    client(41201).c.start();
+    await until(() => server.stats().capacityRefused === 1);
+    expect(seen).toEqual([{ address: '10.0.0.1', port: 41201, endedBy: 'capacity', reason: '1 sessions already established (maxSessions)' }]);
+  });
+
   it('reports nothing for ClientHellos that never come back with a cookie', async () => {
     const { server, client, blackhole } = memoryServer();
     const seen = failures(server);

@@ -232,6 +232,14 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
       case 'start':
         if (this.handshakeCount >= this.opts.maxHandshakes || (this.sessionCount >= this.opts.maxSessions && !existing)) {
           this.counters.capacityRefused++;
+          // The cookie came back, so the address is real: worth telling the operator (folded there).
+          if (this.listenerCount('handshakeFailed') > 0) {
+            const reason =
+              this.handshakeCount >= this.opts.maxHandshakes
+                ? `${this.opts.maxHandshakes} handshakes already in progress (maxHandshakes)`
+                : `${this.opts.maxSessions} sessions already established (maxSessions)`;
+            this.emit('handshakeFailed', { address, port, endedBy: 'capacity', reason } satisfies HandshakeFailure);
+          }
           return;
         }
         // The cookie proved the address is reachable: an older association from it may now go (RFC 6347 §4.2.8).

@@ -62,8 +62,11 @@ export interface DtlsSession {
 export interface HandshakeFailure {
   address: string;
   port: number;
-  /** `server`: we sent the fatal `alert`; `device`: the peer sent it; `timeout`: the peer went silent. */
-  endedBy: 'server' | 'device' | 'timeout';
+  /**
+   * `server`: we sent the fatal `alert`; `device`: the peer sent it; `timeout`: the peer went
+   * silent; `capacity`: its ClientHello (with a valid cookie) was dropped, the server being full.
+   */
+  endedBy: 'server' | 'device' | 'timeout' | 'capacity';
   alert?: number;
   reason: string;
   /** What the peer presented (PSK identity, certificate CN, raw-key fingerprint), when it got that far. */

@@ -57,7 +57,7 @@ function refusedHandshake(f: HandshakeFailure, credentials: CredentialStore): Re
     stage: 'handshake',
     identity: f.identity,
     endpoint: f.identity === undefined ? undefined : ownerOf(f.identity, credentials),
-    outcome: f.endedBy === 'timeout' ? 'timeout' : f.endedBy === 'device' ? `${alert} (from the device)` : alert,
+    outcome: f.endedBy === 'timeout' || f.endedBy === 'capacity' ? f.endedBy : f.endedBy === 'device' ? `${alert} (from the device)` : alert,
     reason: f.reason,
   };
 }
