@@ -244,4 +244,53 @@ describe('Security page in Chromium against the bridge process', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'security-refusals.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
+
+  it('shows the refused attempts in the Activity feed among live events, growing in place, and on the device page of the device that never registered', async () => {
+    const wrongKeyText = 'wrong-key-text-9';
+    // A fresh document: the Activity page reads the refusals log itself when it opens.
+    await page.goto(new URL('/activity', bridge.httpUrl).href);
+    const refused = page.locator('[data-test="activity-row"][data-kind="refused"]');
+    const handshake = refused.filter({ hasText: 'at handshake' }).filter({ hasText: 'psk-wrong' });
+    const register = refused.filter({ hasText: 'at register' }).filter({ hasText: 'psk-wrong' });
+    await handshake.waitFor({ timeout: 10_000 });
+    const text = async (row: typeof handshake) => (await row.innerText()).replace(/\s+/g, ' ');
+    expect(await text(handshake)).toMatch(/REFUSED psk-wrong at handshake: bad_record_mac — .+ \(×2\)$/i);
+    expect(await text(register)).toMatch(/REFUSED psk-wrong at register: 4\.03 — .*register over CoAPS/i);
+
+    // A live registration, then the device retries with its wrong key: the handshake line
+    // counts it and moves above the registration, still one line.
+    expect(await coapClient(['-m', 'post', '-t', '40', '-e', '</1/0>', `coap://127.0.0.1:${bridge.coapPort}/rd?ep=plain-activity&lt=60`])).toMatch(/2\.01/);
+    await page.locator('[data-test="activity-row"][data-kind="registered"]', { hasText: 'plain-activity' }).waitFor({ timeout: 10_000 });
+    expect(await coapsRegister('psk-wrong', 'psk-wrong-id', wrongKeyText)).not.toMatch(/2\.01/);
+    await expect.poll(() => text(handshake), { timeout: 10_000 }).toMatch(/\(×3\)$/);
+    expect(await handshake.count()).toBe(1);
+    const order = await page.locator('[data-test="activity-row"]').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-kind')} ${r.querySelector('.feed-detail')?.textContent?.slice(0, 12)}`));
+    expect(order.slice(0, 3)).toEqual(['refused at handshake', 'registered from 127.0.0', 'refused at register:']);
+    // The refused attempts are red, unlike the registration.
+    const colour = (kind: string) => page.locator(`[data-test="activity-row"][data-kind="${kind}"] .kind`).first().evaluate((e) => getComputedStyle(e).backgroundColor);
+    expect(await colour('refused')).not.toBe(await colour('registered'));
+    // The "Refused" filter hides them and shows them again.
+    const refusedFilter = page.locator('[data-test="activity-filter"] [data-kind="refused"] input');
+    await refusedFilter.uncheck();
+    await expect.poll(() => refused.count()).toBe(0);
+    await refusedFilter.check();
+    await handshake.waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'activity-refused.png') });
+
+    // The device never registered: its page says why.
+    await handshake.locator('a.feed-endpoint').click();
+    await page.waitForURL(/\/devices\/psk-wrong$/);
+    const notice = page.locator('[data-test="device-refusals"]');
+    await notice.waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-test="device-refusals-summary"]').innerText()).toMatch(/^Refused 4 times, last (just now|\d+s ago)$/);
+    expect(await notice.locator('[data-test="device-refusal"]').allInnerTexts()).toEqual([
+      expect.stringMatching(/^bad_record_mac at handshake — .+ \(×3, last (just now|\d+s ago)\)$/),
+      expect.stringMatching(/^4\.03 at register — .*register over CoAPS \(×1, last (just now|\d+s ago)\)$/),
+    ]);
+    expect(await page.locator('[data-test="device-unknown"]').innerText()).toContain('has not registered since the bridge started');
+    await page.screenshot({ path: join(ARTIFACTS, 'device-refused.png') });
+    await notice.locator('[data-test="device-refusals-link"]').click();
+    await page.waitForURL(/\/security$/);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -1,17 +1,30 @@
 import { defineStore, acceptHMRUpdate } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import { describeChanges, describeEnd, describeReturn, type EndReason, type FleetEvent, type FleetEventKind } from '@lwm2m-console/shared';
+import { describeChanges, describeEnd, describeReturn, type EndReason, type FleetEvent, type FleetEventKind, type Refusal } from '@lwm2m-console/shared';
 import { formatAddress } from '../lib/format.js';
+import { refusalFeedDetail, refusalSubject, type RefusalSubject } from '../lib/refusal-text.js';
+import { useRefusalsStore } from './refusals.js';
+
+/** A fleet event, or a connection attempt the bridge refused. */
+export type ActivityKind = FleetEventKind | 'refused';
+export const ACTIVITY_KINDS: readonly ActivityKind[] = ['registered', 'updated', 'ended', 'refused'];
 
 export interface ActivityItem {
-  /** Increasing id, unique in this session (list key). */
+  /**
+   * List key, unique in this session: fleet events count up from 1; a refusal is
+   * `-(refusal id + 1)`, so a refusal that grows keeps its key and its one line.
+   */
   id: number;
   at: number;
-  kind: FleetEventKind;
+  kind: ActivityKind;
+  /** The endpoint; for a refusal, the best name known (see `subject`). */
   endpoint: string;
+  /** Empty for a refusal. */
   registrationId: string;
   detail: string;
   reason?: EndReason;
+  /** Set on refusals: whether `endpoint` is an endpoint, the identity presented, or an address. */
+  subject?: RefusalSubject['kind'];
 }
 
 export const ACTIVITY_LIMIT = 5_000;
@@ -38,8 +51,14 @@ export function toActivityItem(event: FleetEvent, id: number): ActivityItem {
   }
 }
 
+/** Pure: one feed line per refusal entry, at its latest attempt. */
+export function refusalToActivityItem(r: Refusal): ActivityItem {
+  const subject = refusalSubject(r);
+  return { id: -(r.id + 1), at: r.lastAt, kind: 'refused', endpoint: subject.text, registrationId: '', detail: refusalFeedDetail(r), subject: subject.kind };
+}
+
 /** Pure: the items matching the kind set and an endpoint substring, newest first. */
-export function filterActivity(items: readonly ActivityItem[], kinds: ReadonlySet<FleetEventKind>, endpoint: string): ActivityItem[] {
+export function filterActivity(items: readonly ActivityItem[], kinds: ReadonlySet<ActivityKind>, endpoint: string): ActivityItem[] {
   const q = endpoint.trim().toLowerCase();
   const out: ActivityItem[] = [];
   for (let i = items.length - 1; i >= 0; i--) {
@@ -51,10 +70,29 @@ export function filterActivity(items: readonly ActivityItem[], kinds: ReadonlySe
   return out;
 }
 
-/** Fleet-wide live events, the last ACTIVITY_LIMIT of them, with kind and endpoint filters. */
+/**
+ * Pure: two newest-first lists merged into one by time, in one pass (the feed holds thousands of
+ * events, the refusals are at most 200). At the same millisecond the event comes first.
+ */
+export function mergeNewestFirst(events: readonly ActivityItem[], refused: readonly ActivityItem[]): ActivityItem[] {
+  if (refused.length === 0) return events as ActivityItem[];
+  const out: ActivityItem[] = new Array<ActivityItem>(events.length + refused.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < events.length && j < refused.length) out[k++] = events[i]!.at >= refused[j]!.at ? events[i++]! : refused[j++]!;
+  while (i < events.length) out[k++] = events[i++]!;
+  while (j < refused.length) out[k++] = refused[j++]!;
+  return out;
+}
+
+/**
+ * Fleet-wide live events, the last ACTIVITY_LIMIT of them, interleaved by time with the refused
+ * connection attempts held by the refusals store, with kind and endpoint filters.
+ */
 export const useActivityStore = defineStore('activity', () => {
   const items = shallowRef<readonly ActivityItem[]>([]);
-  const kinds = ref<FleetEventKind[]>(['registered', 'updated', 'ended']);
+  const kinds = ref<ActivityKind[]>([...ACTIVITY_KINDS]);
   const endpointFilter = ref('');
   let nextId = 1;
 
@@ -65,7 +103,7 @@ export const useActivityStore = defineStore('activity', () => {
     items.value = all.length > ACTIVITY_LIMIT ? all.slice(all.length - ACTIVITY_LIMIT) : all;
   }
 
-  function toggleKind(kind: FleetEventKind): void {
+  function toggleKind(kind: ActivityKind): void {
     kinds.value = kinds.value.includes(kind) ? kinds.value.filter((k) => k !== kind) : [...kinds.value, kind];
   }
 
@@ -73,9 +111,19 @@ export const useActivityStore = defineStore('activity', () => {
     items.value = [];
   }
 
-  const visible = computed(() => filterActivity(items.value, new Set(kinds.value), endpointFilter.value));
+  // Refusals are few and change rarely: their lines are rebuilt only when they change, and a
+  // grown entry (same id, new count and time) replaces its line, so it moves instead of adding one.
+  const refusals = useRefusalsStore();
+  const refusedItems = computed(() => refusals.entries.map(refusalToActivityItem));
+  /** Fleet events plus refusal entries: what the feed can show. */
+  const total = computed(() => items.value.length + refusedItems.value.length);
 
-  return { items, kinds, endpointFilter, visible, record, toggleKind, clear };
+  const visible = computed(() => {
+    const selected = new Set(kinds.value);
+    return mergeNewestFirst(filterActivity(items.value, selected, endpointFilter.value), filterActivity(refusedItems.value, selected, endpointFilter.value));
+  });
+
+  return { items, kinds, endpointFilter, visible, total, record, toggleKind, clear };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useActivityStore, import.meta.hot));

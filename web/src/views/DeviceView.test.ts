@@ -1,14 +1,15 @@
-import { flushPromises, mount } from '@vue/test-utils';
+import { flushPromises } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryHistory } from 'vue-router';
 import type { Registration } from '@lwm2m-console/shared';
-import App from '../App.vue';
-import { createConsoleRouter } from '../router.js';
 import { useDeviceStore } from '../stores/device.js';
+import { useClockStore } from '../stores/clock.js';
 import { useFleetStore } from '../stores/fleet.js';
+import { useRefusalsStore } from '../stores/refusals.js';
 import { bindFakeLink } from '../test/fake-link.js';
 import { delta, snapshot, summary } from '../test/fixtures.js';
+import { mountAppAt } from '../test/mount-app.js';
+import { refusal } from '../test/refusal-fixtures.js';
 import { DRAFT_SERVER, PUBLISHED_SERVER } from '../test/server-objects.js';
 
 function registration(): Registration {
@@ -37,10 +38,7 @@ async function mountDevice(layout: 'published' | 'draft') {
   const pinia = createPinia();
   setActivePinia(pinia);
   const link = bindFakeLink(() => undefined);
-  const router = createConsoleRouter(createMemoryHistory());
-  await router.push('/devices/dev1');
-  await router.isReady();
-  const wrapper = mount(App, { global: { plugins: [pinia, router] }, attachTo: document.body });
+  const { wrapper } = await mountAppAt('/devices/dev1', pinia);
   await flushPromises();
   const getDevice = link.sent.find((m) => m.type === 'getDevice') as { requestId: string };
   useDeviceStore().receive({
@@ -101,5 +99,30 @@ describe('device page', () => {
     await flushPromises();
     expect(wrapper.get('[data-test="device-state"]').text()).toMatch(/^disabled, expected back at 12:00:03 \(/);
     expect(wrapper.text()).toContain('Operations need a registration: the device is away after a Disable.');
+  });
+
+  it('tells why a device that never registered was refused, from the refusals log read on opening, and links to the Security page', async () => {
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    const wrongKey = refusal(1, { endpoint: 'psk-wrong', identity: 'psk-wrong-id', count: 2, lastAt: 48_000, reason: 'client Finished record failed authentication' });
+    const link = bindFakeLink((m) => (m.type === 'getRefusals' ? { type: 'refusals', v: 1, requestId: m.requestId, refusals: [wrongKey, refusal(2, { endpoint: 'other' })] } : undefined));
+    const { wrapper } = await mountAppAt('/devices/psk-wrong', pinia);
+    useClockStore().set(60_000);
+    const getDevice = link.sent.find((m) => m.type === 'getDevice') as { requestId: string };
+    useDeviceStore().receiveError({ type: 'error', v: 1, requestId: getDevice.requestId, code: 'NOT_FOUND', message: 'unknown endpoint' });
+    await flushPromises();
+    expect(link.requests.filter((m) => m.type === 'getRefusals')).toHaveLength(1);
+    expect(wrapper.get('[data-test="device-refusals-summary"]').text()).toBe('Refused 2 times, last 12s ago: bad_record_mac at handshake — client Finished record failed authentication');
+    expect(wrapper.get('[data-test="device-unknown"]').text()).toBe('Endpoint psk-wrong has not registered since the bridge started: its attempts were refused (above).');
+    expect(wrapper.get('[data-test="device-refusals-link"]').attributes('href')).toBe('/security');
+    wrapper.unmount();
+  });
+
+  it('shows no refusal notice for a device the bridge never refused', async () => {
+    const { wrapper } = await mountDevice('published');
+    useRefusalsStore().push([refusal(1, { endpoint: 'dev10' }), refusal(2, { endpoint: undefined, identity: 'dev1' })]);
+    await flushPromises();
+    expect(wrapper.find('[data-test="device-refusals"]').exists()).toBe(false);
+    wrapper.unmount();
   });
 });
