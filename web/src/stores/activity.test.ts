@@ -2,7 +2,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ended, registered, summary } from '../test/fixtures.js';
 import { refusal } from '../test/refusal-fixtures.js';
-import { ACTIVITY_LIMIT, mergeNewestFirst, refusalToActivityItem, useActivityStore } from './activity.js';
+import { ACTIVITY_KINDS, ACTIVITY_LIMIT, filterActivity, refusalToActivityItem, useActivityStore } from './activity.js';
 import { useRefusalsStore } from './refusals.js';
 
 describe('activity store', () => {
@@ -102,11 +102,12 @@ describe('refused connections in the activity feed', () => {
     expect(lines()).toEqual(['2000 refused dev-7', '1000 registered dev-7']);
   });
 
-  it('merges two newest-first lists in order, and returns the events themselves when nothing was refused', () => {
+  it('merges the refusal lines into the events by time in one pass, the event first at the same millisecond', () => {
     const item = (at: number, kind: 'registered' | 'refused') => ({ id: at, at, kind, endpoint: 'd', registrationId: '', detail: '' });
-    const events = [item(9, 'registered'), item(5, 'registered'), item(5, 'registered'), item(1, 'registered')];
-    const refused = [item(10, 'refused'), item(5, 'refused'), item(0, 'refused')];
-    expect(mergeNewestFirst(events, refused).map((i) => `${i.at}${i.kind === 'refused' ? 'r' : 'e'}`)).toEqual(['10r', '9e', '5e', '5e', '5r', '1e', '0r']);
-    expect(mergeNewestFirst(events, [])).toBe(events);
+    const events = [item(1, 'registered'), item(5, 'registered'), item(5, 'registered'), item(9, 'registered')];
+    const refused = [item(0, 'refused'), item(5, 'refused'), item(10, 'refused')];
+    const merged = filterActivity(events, new Set(ACTIVITY_KINDS), '', refused);
+    expect(merged.map((i) => `${i.at}${i.kind === 'refused' ? 'r' : 'e'}`)).toEqual(['10r', '9e', '5e', '5e', '5r', '1e', '0r']);
+    expect(filterActivity([], new Set(ACTIVITY_KINDS), '', refused).map((i) => i.at)).toEqual([10, 5, 0]);
   });
 });
