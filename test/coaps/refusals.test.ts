@@ -92,6 +92,16 @@ describe('refused connections, as a console sees them', () => {
     expect(bridge.store.getById(id)?.lifetime).toBe(60);
   });
 
+  it('folds Updates for registrations this bridge does not hold (as after a restart) into one line', async () => {
+    for (const id of ['gone1', 'gone2', 'gone3']) {
+      const r = await runLibcoap('coap-client-notls', ['-B', '5', '-m', 'post', `coap://127.0.0.1:${bridge.coapPort}/rd/${id}?lt=60`]);
+      expect(r.code).toBe('4.04');
+    }
+    const r = await refusalLike({ stage: 'update', transport: 'coap', outcome: '4.04' });
+    await waitUntil(() => pushed().find((x) => x.id === r.id)!.count === 3, 5_000, 'three Updates folded');
+    expect(r.reason).toBe('no such registration (the device must register again, e.g. after a bridge restart)');
+  });
+
   it('shows a device that refuses the server certificate with the alert it sent', async () => {
     // s_client trusts only a CA that did not sign the bridge's certificate: it ends the handshake.
     const dir = mkdtempSync(join(tmpdir(), 'refusals-'));
