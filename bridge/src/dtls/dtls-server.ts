@@ -19,7 +19,7 @@ import { randomBytesFromPool as randomBytes } from './random-pool.js';
 import { type DtlsRecord, parseRecords } from './record.js';
 import type { DtlsServerOptions, DtlsSession, DtlsStats, HandshakeFailure } from './server-options.js';
 import { type FlightItem, type HandshakeConfig, type HandshakeStep, ServerHandshake } from './server-handshake.js';
-import { SessionCache } from './session-cache.js';
+import { type ResumableSession, SessionCache } from './session-cache.js';
 import { answerClientHello } from './stateless-hello.js';
 import { TimerHeap } from './timer-heap.js';
 import { AlertDescription, AlertLevel, alertName, ContentType, ExtensionType, HandshakeType } from './wire.js';
@@ -131,6 +131,20 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     if (!c) return;
     c.sendCloseNotify();
     this.remove(c, reason);
+  }
+
+  /** Resumable sessions (RFC 5246 §7.3) still within their lifetime, least recently used first: to carry over a restart. */
+  resumableSessions(): ResumableSession[] {
+    return [...this.hsConfig.sessionCache.resumable(this.now())];
+  }
+
+  /**
+   * Puts sessions saved by an earlier run back in the resumption cache (in their order, within its
+   * size; expired ones are not resumed). Each is re-checked against today's credentials when a
+   * client offers it, like any cached session.
+   */
+  restoreSessions(sessions: readonly ResumableSession[]): void {
+    for (const { sessionId, ...session } of sessions) this.hsConfig.sessionCache.put(sessionId, session);
   }
 
   stats(): DtlsStats {

@@ -28,7 +28,7 @@ interface StoredSession {
   readonly extendedMasterSecret: boolean;
   readonly createdAt: number;
 }
-type StoredCredential =
+export type StoredCredential =
   | { readonly kind: 'psk'; readonly keyDigest: string }
   | { readonly kind: 'rpk'; readonly spki: string }
   | { readonly kind: 'x509'; readonly chain: readonly string[] };
@@ -91,6 +91,19 @@ export class SessionCache {
   delete(sessionId: Buffer): void {
     this.entries.delete(sessionId.toString('latin1'));
   }
+
+  /** Every entry still within its lifetime, least recently used first (the order `put` restores). */
+  *resumable(now: number): IterableIterator<ResumableSession> {
+    for (const [k, s] of this.entries) {
+      if (now - s.createdAt > this.lifetimeMs) continue;
+      yield { sessionId: bytes(k), masterSecret: bytes(s.masterSecret), suiteId: s.suiteId, peer: s.peer, credential: load(s.credential), extendedMasterSecret: s.extendedMasterSecret, createdAt: s.createdAt };
+    }
+  }
+}
+
+/** A cached session with its id, as carried over a restart (session-snapshot.ts). */
+export interface ResumableSession extends CachedSession {
+  readonly sessionId: Buffer;
 }
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -106,16 +119,19 @@ function credentialBytes(c: PeerCredential): number {
   }
 }
 
-function store(c: PeerCredential): StoredCredential {
+/** A credential with its bytes as text: latin1 in the cache (V8 heap strings), base64 in a saved file. */
+export function credentialAsText(c: PeerCredential, encoding: 'latin1' | 'base64'): StoredCredential {
   switch (c.kind) {
     case 'psk':
-      return { kind: 'psk', keyDigest: c.keyDigest.toString('latin1') };
+      return { kind: 'psk', keyDigest: c.keyDigest.toString(encoding) };
     case 'rpk':
-      return { kind: 'rpk', spki: c.spki.toString('latin1') };
+      return { kind: 'rpk', spki: c.spki.toString(encoding) };
     case 'x509':
-      return { kind: 'x509', chain: c.chain.map((d) => d.toString('latin1')) };
+      return { kind: 'x509', chain: c.chain.map((d) => d.toString(encoding)) };
   }
 }
+
+const store = (c: PeerCredential): StoredCredential => credentialAsText(c, 'latin1');
 
 function load(c: StoredCredential): PeerCredential {
   switch (c.kind) {

@@ -4,6 +4,7 @@
  * exchanges, and the index that lets a Connection ID address change move its registration.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { RegistrationEvent } from '@lwm2m-console/shared';
 import { CoapEndpoint } from '../coap/coap-endpoint.js';
@@ -18,6 +19,7 @@ import type { Logger } from '../log.js';
 import type { HandshakeFailure } from '../dtls/dtls-server.js';
 import { DtlsTransport } from '../transport/dtls-transport.js';
 import type { CredentialStore } from './credential-store.js';
+import { DTLS_SESSIONS_FILE, saveSessions, takeSessions } from './dtls-session-file.js';
 import type { RefusedAttempt } from './refusal-log.js';
 
 export interface Coaps {
@@ -87,6 +89,13 @@ export async function startCoaps(o: CoapsOptions): Promise<Coaps> {
     },
     log,
   );
+  // Sessions a previous run could still resume (saved when it stopped; see dtls-session-file.ts).
+  const sessionsFile = join(config.dataDir, DTLS_SESSIONS_FILE);
+  const saved = takeSessions(sessionsFile, log);
+  if (saved.length > 0) {
+    transport.server.restoreSessions(saved);
+    log.info('resumable DTLS sessions restored', { sessions: saved.length });
+  }
   const onRefused = o.onRefused;
   if (onRefused) transport.onHandshakeFailed((failure) => onRefused(refusedHandshake(failure, credentials)));
   const endpoint = new CoapEndpoint(transport, { log, now: o.now });
@@ -118,6 +127,13 @@ export async function startCoaps(o: CoapsOptions): Promise<Coaps> {
     },
     async close() {
       endpoint.close();
+      try {
+        const n = saveSessions(sessionsFile, transport.server.resumableSessions(), o.now());
+        if (n > 0) log.info('resumable DTLS sessions saved for the next start', { sessions: n });
+      } catch (error) {
+        // A full disk must not stop the shutdown: the devices then get full handshakes.
+        log.warn('resumable DTLS sessions not saved', { error });
+      }
       await transport.close();
     },
   };

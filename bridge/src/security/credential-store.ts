@@ -5,10 +5,11 @@
  * is this) in O(1). Keys leave this module only towards the handshake, never in a view.
  */
 import { createPublicKey, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isRecord, type CredentialInput, type CredentialResult, type CredentialView } from '@lwm2m-console/shared';
 import { rawPublicKeyIdentity } from '../dtls/pki/verify.js';
+import { writeFileAtomically } from '../lib/atomic-file.js';
 
 type Stored =
   | { endpoint: string; mode: 'psk'; identity: string; keyHex: string; createdAt: number; updatedAt: number }
@@ -221,9 +222,6 @@ export class CredentialStore {
     if (!this.file) return;
     const dir = dirname(this.file);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: FILE_VERSION, credentials: [...this.byEndpoint.values()] }, null, 1), { mode: 0o600 });
-    renameSync(tmp, this.file);
-    chmodSync(this.file, 0o600);
+    writeFileAtomically(this.file, JSON.stringify({ version: FILE_VERSION, credentials: [...this.byEndpoint.values()] }, null, 1), 0o600);
   }
 }

@@ -3,18 +3,14 @@
  * the identity lives in two PEM files in the data directory, the key readable by the owner only.
  * Files are written to a temporary name and renamed, so a crash never leaves half a key behind.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomically } from '../../lib/atomic-file.js';
 import { join } from 'node:path';
 import { generateServerIdentity, serverIdentityFromPem, serverIdentityToPem, type IdentityOptions, type ServerIdentity } from './server-identity.js';
 
 export const SERVER_KEY_FILE = 'dtls-server-key.pem';
 export const SERVER_CERT_FILE = 'dtls-server-cert.pem';
 
-function writeAtomically(path: string, content: string, mode: number): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode });
-  renameSync(tmp, path);
-}
 
 /**
  * Loads the kept identity from `dataDir`, or generates and keeps one. Throws (a configuration
@@ -42,7 +38,7 @@ export function loadOrCreateServerIdentity(
   mkdirSync(dataDir, { recursive: true });
   const identity = generateServerIdentity(commonName, options.now, options);
   const pem = serverIdentityToPem(identity);
-  writeAtomically(keyPath, pem.keyPem, 0o600);
-  writeAtomically(certPath, pem.certPem, 0o644);
+  writeFileAtomically(keyPath, pem.keyPem, 0o600);
+  writeFileAtomically(certPath, pem.certPem, 0o644);
   return { identity, created: true };
 }
