@@ -80,38 +80,56 @@ function serverCpu(n: number): void {
   const queue: Array<() => void> = [];
   let current: DtlsPskClient | undefined;
   let inServer = 0;
-  const server = new DtlsServer({ credentials, maxSessions: n + 10, send: (d) => queue.push(() => current!.handleDatagram(d)) });
+  const server = new DtlsServer({ credentials, maxSessions: 3 * n + 10_000, sessionCacheSize: 3 * n + 10_000, send: (d) => queue.push(() => current!.handleDatagram(d)) });
   server.on('data', (s: DtlsSession, d: Buffer) => server.send(s, d));
   const request = Buffer.alloc(32, 0x52);
-  const run = (count: number) => {
-    for (let i = 0; i < count; i++) {
-      const rinfo = { address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 5000 };
-      let echoed = false;
-      current = new DtlsPskClient({ identity: 'dev1', key: KEY, retransmitMs: 0, send: (d) => queue.push(() => {
-        // CPU time, not wall time: other processes preempting this one must not count
-        const t = process.cpuUsage();
-        server.handleDatagram(d, rinfo);
-        const u = process.cpuUsage(t);
-        inServer += u.user + u.system;
-      }) });
-      current.onEvent = (e) => {
-        if (e.kind === 'connected') current!.write(request);
-        else if (e.kind === 'data') echoed = true;
-      };
-      current.start();
-      while (queue.length > 0) queue.shift()!();
-      if (!echoed) throw new Error('in-memory handshake + request failed');
-    }
+  let measuring = false;
+  /** One handshake (resuming `resume` if given) + echoed request from `rinfo`; returns the client. */
+  const handshake = (rinfo: { address: string; port: number }, resume?: DtlsPskClient | undefined): DtlsPskClient => {
+    let echoed = false;
+    const resumeWith = resume && { sessionId: resume.sessionId, masterSecret: resume.master!, suiteId: resume.suite!.id, extendedMasterSecret: resume.usedExtendedMasterSecret };
+    const c = new DtlsPskClient({ identity: 'dev1', key: KEY, retransmitMs: 0, ...(resumeWith ? { resume: resumeWith } : {}), send: (d) => queue.push(() => {
+      if (!measuring) return server.handleDatagram(d, rinfo);
+      // CPU time, not wall time: other processes preempting this one must not count
+      const t = process.cpuUsage();
+      server.handleDatagram(d, rinfo);
+      const u = process.cpuUsage(t);
+      inServer += u.user + u.system;
+    }) });
+    current = c;
+    c.onEvent = (e) => {
+      if (e.kind === 'connected') c.write(request);
+      else if (e.kind === 'data') echoed = true;
+    };
+    c.start();
+    while (queue.length > 0) queue.shift()!();
+    if (!echoed || (resume && !c.resumed)) throw new Error(`in-memory handshake + request failed (echoed ${echoed}, resumed ${c.resumed}, connected ${c.connected})`);
+    return c;
   };
-  run(Math.min(2_000, n)); // warm-up
-  inServer = 0;
-  const all0 = process.cpuUsage();
-  run(n);
-  const all = process.cpuUsage(all0);
-  const us = inServer / n;
-  console.log(`server CPU per full PSK handshake + one echoed request, in memory (no sockets), ${n} handshakes:`);
-  console.log(`  ${us.toFixed(1)} µs in DtlsServer.handleDatagram (≈ ${Math.round(1e6 / us)} handshakes/s per core, sockets excluded)`);
-  console.log(`  ${((all.user + all.system) / n).toFixed(1)} µs for client and server together (incl. the per-datagram getrusage calls)`);
+  const address = (i: number, port: number) => ({ address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port });
+  /**
+   * `count` handshakes; with `resumed`, each resumes one of `count` sessions made first, unmeasured
+   * (and their garbage collected before measuring, so their GC is not counted against resumption).
+   */
+  const run = (count: number, resumed: boolean) => {
+    const sessions = resumed ? Array.from({ length: count }, (_, i) => handshake(address(i, 5000))) : [];
+    if (resumed) gc();
+    measuring = true;
+    for (let i = 0; i < count; i++) handshake(address(i, 5001), sessions[i]);
+    measuring = false;
+  };
+  for (const resumed of [false, true]) {
+    run(Math.min(2_000, n), resumed); // warm-up
+    inServer = 0;
+    const all0 = process.cpuUsage();
+    run(n, resumed);
+    const all = process.cpuUsage(all0);
+    const us = inServer / n;
+    const what = resumed ? 'abbreviated (resumed) PSK handshake' : 'full PSK handshake';
+    console.log(`server CPU per ${what} + one echoed request, in memory (no sockets), ${n} handshakes:`);
+    console.log(`  ${us.toFixed(1)} µs in DtlsServer.handleDatagram (≈ ${Math.round(1e6 / us)} handshakes/s per core, sockets excluded)`);
+    if (!resumed) console.log(`  ${((all.user + all.system) / n).toFixed(1)} µs for client and server together (incl. the per-datagram getrusage calls)`);
+  }
   server.close();
 }
 
