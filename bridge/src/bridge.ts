@@ -175,6 +175,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
         credentials,
         security,
         refusals,
+        dtlsStatus: () => coaps?.status(),
       },
     });
   } catch (error) {

@@ -77,6 +77,7 @@ function parseRequest(data: Record<string, unknown>): Parsed<ClientMessage> {
     }
     case 'getAudit':
     case 'getRefusals':
+    case 'getSecurityStatus':
       return { ok: true, value: { type, v, requestId } };
     case 'uploadModel':
       if (!shortString(data.name, 255) || typeof data.xml !== 'string' || data.xml.length === 0) return fail('BAD_MESSAGE', 'uploadModel needs a name and the DDF xml');
@@ -106,7 +107,7 @@ function parseRequest(data: Record<string, unknown>): Parsed<ClientMessage> {
   }
 }
 
-const REQUEST_TYPES = new Set(['operation', 'getAudit', 'getRefusals', 'uploadModel', 'setLayout', 'listCredentials', 'putCredential', 'deleteCredential', 'setAllowUnsecured']);
+const REQUEST_TYPES = new Set(['operation', 'getAudit', 'getRefusals', 'getSecurityStatus', 'uploadModel', 'setLayout', 'listCredentials', 'putCredential', 'deleteCredential', 'setAllowUnsecured']);
 
 function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
@@ -169,6 +170,9 @@ export function parseServerMessage(text: string): Parsed<ServerMessage> {
       break;
     case 'refusals':
       if (!Array.isArray(m.refusals)) return fail('BAD_MESSAGE', 'refusals needs a list');
+      break;
+    case 'securityStatus':
+      if (typeof m.requestId !== 'string' || !isCount(m.at) || (m.dtls !== undefined && !isRecord(m.dtls))) return fail('BAD_MESSAGE', 'securityStatus needs requestId, at and an optional dtls record');
       break;
     default:
       return fail('BAD_MESSAGE', `unknown message type ${JSON.stringify(String(m.type)).slice(0, 40)}`);

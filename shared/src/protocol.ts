@@ -12,7 +12,7 @@ import type { Registration, RegistrationChanges, RegistrationSummary } from './r
 import type { SummaryRow } from './summary-rows.js';
 import type { ModelLayout, ObjectDefinition } from './model.js';
 import type { AuditEntry, OperationRequest, OperationResult } from './operations.js';
-import type { CredentialInput, CredentialView } from './security.js';
+import type { CredentialInput, CredentialView, DtlsStatus } from './security.js';
 import type { Refusal } from './refusals.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -200,6 +200,15 @@ export interface RefusalsMessage {
   refusals: Refusal[];
 }
 
+/** Answers `getSecurityStatus`: the DTLS server's state now (`dtls` absent when CoAPS is off). */
+export interface SecurityStatusMessage {
+  type: 'securityStatus';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+  at: number;
+  dtls?: DtlsStatus;
+}
+
 export interface ErrorMessage {
   type: 'error';
   v: typeof PROTOCOL_VERSION;
@@ -230,7 +239,8 @@ export type ServerMessage =
   | ModelResultMessage
   | CredentialsMessage
   | CredentialResultMessage
-  | RefusalsMessage;
+  | RefusalsMessage
+  | SecurityStatusMessage;
 
 // ---------------------------------------------------------------- console → bridge
 
@@ -318,6 +328,12 @@ export interface GetRefusalsRequest {
   requestId: string;
 }
 
+export interface GetSecurityStatusRequest {
+  type: 'getSecurityStatus';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+}
+
 export type ClientMessage =
   | ResyncRequest
   | GetDeviceRequest
@@ -330,7 +346,8 @@ export type ClientMessage =
   | PutCredentialRequest
   | DeleteCredentialRequest
   | SetAllowUnsecuredRequest
-  | GetRefusalsRequest;
+  | GetRefusalsRequest
+  | GetSecurityStatusRequest;
 
 export const PROTOCOL_ERROR_CODES = [
   'BAD_JSON',

@@ -29,3 +29,32 @@ export type CredentialInput =
 export type CredentialResult =
   | { ok: true; credential: CredentialView; generatedKeyHex?: string }
   | { ok: false; error: string };
+
+/**
+ * The DTLS server's state, for the Security page: how full it is against its limits, and what
+ * its handshakes have come to since it started. Counts only, never a key or an identity.
+ */
+export interface DtlsStatus {
+  /** Established sessions, and the most the server keeps (new handshakes are refused beyond it). */
+  sessions: number;
+  maxSessions: number;
+  /** Handshakes in progress past the cookie exchange, and the most allowed at once. */
+  handshakes: number;
+  maxHandshakes: number;
+  /** Sessions a device may resume with an abbreviated handshake, and the cache's size. */
+  resumable: number;
+  maxResumable: number;
+  /** Since the server started. */
+  handshakesCompleted: number;
+  handshakesFailed: number;
+  handshakeTimeouts: number;
+  resumptions: number;
+  resumptionsRefused: number;
+  capacityRefused: number;
+  /** Records dropped: failed authentication, replayed, or not DTLS at all. */
+  authFailures: number;
+  replays: number;
+  malformed: number;
+  idleEvicted: number;
+  addressChanges: number;
+}

@@ -9,6 +9,7 @@ import type {
   CredentialInput,
   CredentialResult,
   CredentialView,
+  DtlsStatus,
   ModelLayout,
   ObjectDefinition,
   OperationRequest,
@@ -35,6 +36,8 @@ export interface ConsoleServices {
     onChange(listener: () => void): () => void;
   };
   security: { allowUnsecured: boolean };
+  /** The DTLS server's state; undefined when CoAPS is off. */
+  dtlsStatus(): DtlsStatus | undefined;
   /** Refused connection attempts (DTLS handshakes, 4.xx registrations), newest last. */
   refusals: RefusalSource;
 }
@@ -60,6 +63,11 @@ export async function answerServiceRequest(services: ConsoleServices, message: S
     case 'getRefusals':
       reply({ type: 'refusals', v, requestId, refusals: services.refusals.list() });
       return;
+    case 'getSecurityStatus': {
+      const dtls = services.dtlsStatus();
+      reply(dtls ? { type: 'securityStatus', v, requestId, at: Date.now(), dtls } : { type: 'securityStatus', v, requestId, at: Date.now() });
+      return;
+    }
     case 'uploadModel': {
       const r = services.models.upload(message.name, message.xml);
       reply(r.ok ? { type: 'modelResult', v, requestId, ok: true, objects: r.objects } : { type: 'modelResult', v, requestId, ok: false, errors: r.errors });

@@ -367,6 +367,7 @@ export class FleetHub {
       case 'operation':
       case 'getAudit':
       case 'getRefusals':
+      case 'getSecurityStatus':
       case 'uploadModel':
       case 'setLayout':
       case 'listCredentials':

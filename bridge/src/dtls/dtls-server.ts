@@ -147,6 +147,12 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     for (const { sessionId, ...session } of sessions) this.hsConfig.sessionCache.put(sessionId, session);
   }
 
+  /** How full the server is against its limits (for operators). */
+  capacity(): { maxSessions: number; maxHandshakes: number; resumable: number; maxResumable: number } {
+    const cache = this.hsConfig.sessionCache;
+    return { maxSessions: this.opts.maxSessions, maxHandshakes: this.opts.maxHandshakes, resumable: cache.countResumable(this.now()), maxResumable: cache.capacity };
+  }
+
   stats(): DtlsStats {
     return { sessions: this.sessionCount, handshakes: this.handshakeCount, ...this.counters };
   }

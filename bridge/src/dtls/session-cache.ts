@@ -53,6 +53,17 @@ export class SessionCache {
     return this.entries.size;
   }
 
+  get capacity(): number {
+    return Math.max(0, this.maxEntries);
+  }
+
+  /** Entries still within their lifetime (expired ones stay until evicted or looked up). */
+  countResumable(now: number): number {
+    let n = 0;
+    for (const s of this.entries.values()) if (now - s.createdAt <= this.lifetimeMs) n++;
+    return n;
+  }
+
   put(sessionId: Buffer, s: CachedSession): void {
     if (this.maxEntries <= 0 || sessionId.length === 0) return;
     if (credentialBytes(s.credential) > MAX_CACHED_CREDENTIAL_BYTES) return;

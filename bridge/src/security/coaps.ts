@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import type { RegistrationEvent } from '@lwm2m-console/shared';
+import type { DtlsStatus, RegistrationEvent } from '@lwm2m-console/shared';
 import { CoapEndpoint } from '../coap/coap-endpoint.js';
 import type { BridgeConfig } from '../config.js';
 import type { DtlsCredentialResolver } from '../dtls/credentials.js';
@@ -28,6 +28,8 @@ export interface Coaps {
   readonly transport: DtlsTransport;
   /** Keeps the address → registration index in step with registry events. */
   track(event: RegistrationEvent): void;
+  /** The DTLS server's state for the console (counts only). */
+  status(): DtlsStatus;
   close(): Promise<void>;
 }
 
@@ -124,6 +126,29 @@ export async function startCoaps(o: CoapsOptions): Promise<Coaps> {
         for (const [k, id] of byAddress) if (id === r.id && k !== key(r.address, r.port)) byAddress.delete(k);
       }
       byAddress.set(key(r.address, r.port), r.id);
+    },
+    status() {
+      const s = transport.server.stats();
+      const c = transport.server.capacity();
+      return {
+        sessions: s.sessions,
+        maxSessions: c.maxSessions,
+        handshakes: s.handshakes,
+        maxHandshakes: c.maxHandshakes,
+        resumable: c.resumable,
+        maxResumable: c.maxResumable,
+        handshakesCompleted: s.handshakesCompleted,
+        handshakesFailed: s.handshakesFailed,
+        handshakeTimeouts: s.handshakeTimeouts,
+        resumptions: s.resumptions,
+        resumptionsRefused: s.resumptionsRefused,
+        capacityRefused: s.capacityRefused,
+        authFailures: s.authFailures,
+        replays: s.replays,
+        malformed: s.malformed,
+        idleEvicted: s.idleEvicted,
+        addressChanges: s.addressChanges,
+      };
     },
     async close() {
       endpoint.close();
