@@ -21,13 +21,19 @@ export interface BridgeConfig {
   objectLayout: 'published' | 'draft';
   /** PEM file of CA certificates that X.509 device certificates must chain to; empty: none. */
   trustCaFile: string;
+  /** DTLS limits (docs/dtls.md): established sessions, half-open handshakes, resumable sessions (0: no resumption). */
+  dtlsMaxSessions: number;
+  dtlsMaxHandshakes: number;
+  dtlsSessionCache: number;
+  /** A DTLS session with no authentic record for this long is closed. */
+  dtlsIdleTimeoutMs: number;
 }
 
 interface Setting {
   key: keyof BridgeConfig;
   flag: string;
   env: string;
-  kind: 'string' | 'port' | 'boolean' | 'level' | 'ms' | 'layout';
+  kind: 'string' | 'port' | 'boolean' | 'level' | 'ms' | 'layout' | 'count';
   help: string;
 }
 
@@ -44,6 +50,10 @@ const SETTINGS: Setting[] = [
   { key: 'downlinkTimeoutMs', flag: '--downlink-timeout', env: 'LWM2M_DOWNLINK_TIMEOUT_MS', kind: 'ms', help: 'ms to wait for a device to answer a Read/Write/Execute' },
   { key: 'trustCaFile', flag: '--trust-ca', env: 'LWM2M_TRUST_CA', kind: 'string', help: 'PEM file with the CA certificates device certificates must chain to' },
   { key: 'objectLayout', flag: '--object-layout', env: 'LWM2M_OBJECT_LAYOUT', kind: 'layout', help: "Server object numbering: 'published' (LwM2M 1.x) or 'draft' (the seed)" },
+  { key: 'dtlsMaxSessions', flag: '--dtls-max-sessions', env: 'LWM2M_DTLS_MAX_SESSIONS', kind: 'count', help: 'most DTLS sessions kept; new devices are turned away beyond it' },
+  { key: 'dtlsMaxHandshakes', flag: '--dtls-max-handshakes', env: 'LWM2M_DTLS_MAX_HANDSHAKES', kind: 'count', help: 'most DTLS handshakes in progress (past the cookie) at once' },
+  { key: 'dtlsSessionCache', flag: '--dtls-session-cache', env: 'LWM2M_DTLS_SESSION_CACHE', kind: 'count', help: 'resumable DTLS sessions kept (0 turns resumption off)' },
+  { key: 'dtlsIdleTimeoutMs', flag: '--dtls-idle-timeout', env: 'LWM2M_DTLS_IDLE_TIMEOUT_MS', kind: 'ms', help: 'ms without an authentic record after which a DTLS session is closed' },
 ];
 
 export const DEFAULT_CONFIG: BridgeConfig = {
@@ -59,6 +69,10 @@ export const DEFAULT_CONFIG: BridgeConfig = {
   downlinkTimeoutMs: 30_000,
   objectLayout: 'published',
   trustCaFile: '',
+  dtlsMaxSessions: 100_000,
+  dtlsMaxHandshakes: 2_000,
+  dtlsSessionCache: 10_000,
+  dtlsIdleTimeoutMs: 3_600_000,
 };
 
 export type ConfigResult = { ok: true; config: BridgeConfig; help: boolean } | { ok: false; error: string };
@@ -79,7 +93,14 @@ function convert(setting: Setting, raw: string): { ok: true; value: unknown } | 
       return { ok: false, error: `${setting.flag}: expected true or false` };
     case 'ms': {
       const n = Number(raw);
-      if (!/^\d{1,7}$/.test(raw) || n < 100) return { ok: false, error: `${setting.flag}: expected milliseconds (100 or more)` };
+      if (!/^\d{1,9}$/.test(raw) || n < 100) return { ok: false, error: `${setting.flag}: expected milliseconds (100 or more)` };
+      return { ok: true, value: n };
+    }
+    case 'count': {
+      const n = Number(raw);
+      // 0 is allowed only where it means "off" (the session cache); a server with no sessions would serve nobody
+      const min = setting.key === 'dtlsSessionCache' ? 0 : 1;
+      if (!/^\d{1,8}$/.test(raw) || n < min) return { ok: false, error: `${setting.flag}: expected a whole number, ${min} or more` };
       return { ok: true, value: n };
     }
     case 'layout':

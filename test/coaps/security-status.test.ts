@@ -44,6 +44,12 @@ describe('DTLS status for the console', () => {
     expect(JSON.stringify(client.received)).not.toContain(keyHex);
   });
 
+  it('reports the limits the bridge was started with', async () => {
+    ({ bridge } = await startTestBridge({ coapsPort: 0, dtlsMaxSessions: 7, dtlsMaxHandshakes: 3, dtlsSessionCache: 0 }));
+    client = await TestClient.connect(bridge.console!.url.replace('http', 'ws') + '/ws');
+    expect((await status(client, 'limits')).dtls).toMatchObject({ maxSessions: 7, maxHandshakes: 3, maxResumable: 0 });
+  });
+
   it('answers without DTLS figures when CoAPS is off', async () => {
     ({ bridge } = await startTestBridge({ coapsPort: -1 }));
     client = await TestClient.connect(bridge.console!.url.replace('http', 'ws') + '/ws');

@@ -87,6 +87,10 @@ export async function startCoaps(o: CoapsOptions): Promise<Coaps> {
     {
       credentials: resolver,
       now: o.now,
+      maxSessions: config.dtlsMaxSessions,
+      maxHandshakes: config.dtlsMaxHandshakes,
+      sessionCacheSize: config.dtlsSessionCache,
+      idleTimeoutMs: config.dtlsIdleTimeoutMs,
       keyExchanges: [pskKeyExchange, createEcdheEcdsaKeyExchange({ serverIdentity: identity, trustAnchors, now: () => new Date(o.now()) })],
     },
     log,
