@@ -3,7 +3,7 @@
  * libcoap's coap-client-openssl registering over DTLS with the PSK entered in the console.
  * Screenshots go to test-artifacts/ (look at them).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +50,11 @@ const KEY_TEXT = 'e2e-secret-key-1';
 const KEY_HEX = Buffer.from(KEY_TEXT, 'ascii').toString('hex');
 
 function coapsRegister(endpoint: string, identity: string, keyText: string): Promise<string> {
-  const uri = `coaps://127.0.0.1:${coapsPort}/rd?ep=${endpoint}&lt=60&lwm2m=1.1`;
+  return coapsRegisterAt(coapsPort, endpoint, identity, keyText);
+}
+
+function coapsRegisterAt(port: number, endpoint: string, identity: string, keyText: string): Promise<string> {
+  const uri = `coaps://127.0.0.1:${port}/rd?ep=${endpoint}&lt=60&lwm2m=1.1`;
   return new Promise((resolve) => {
     execFile('coap-client-openssl', ['-B', '5', '-v', '6', '-m', 'post', '-t', '40', '-e', '</1/0>,</3/0>', '-u', identity, '-k', keyText, uri], { timeout: 15_000 }, (error, stdout, stderr) =>
       resolve(`${error ? `exit ${error.message}\n` : ''}${stdout}${stderr}`),
@@ -173,6 +177,35 @@ describe('Security page in Chromium against the bridge process', () => {
     expect(out).toMatch(/alert/i);
   });
 
+  it('shows the DTLS server against its limits with the handshakes completed and failed, refreshed without a reload', async () => {
+    await page.locator('.nav-link', { hasText: 'Security' }).click();
+    await page.waitForURL(/\/security$/);
+    const panel = page.locator('[data-test="dtls-panel"]');
+    const gauge = (key: string) => panel.locator(`[data-test="dtls-gauge-${key}"] [data-test="dtls-gauge-value"]`);
+    const counter = async (key: string) => Number((await panel.locator(`[data-counter="${key}"] dd`).innerText()).replace(/,/g, ''));
+    await gauge('sessions').waitFor({ timeout: 10_000 });
+    // The bridge's default limits.
+    expect(await gauge('sessions').innerText()).toMatch(/^\d+ \/ 100,000$/);
+    expect(await gauge('handshakes').innerText()).toMatch(/^\d+ \/ 2,000$/);
+    expect(await gauge('resumable').innerText()).toMatch(/^\d+ \/ 10,000$/);
+    expect(await panel.locator('[data-test="dtls-gauge-sessions"]').getAttribute('data-level')).toBe('ok');
+    // PSK, RPK and certificate registrations above; the wrong key just before, which the page
+    // (open since the certificate test) sees at its next poll.
+    await expect.poll(() => counter('handshakesFailed'), { timeout: 12_000, interval: 500 }).toBeGreaterThanOrEqual(1);
+    const completed = await counter('handshakesCompleted');
+    expect(completed).toBeGreaterThanOrEqual(3);
+    expect(await panel.locator('[data-test="dtls-updated"]').innerText()).toMatch(/^updated (just now|\d+s ago)$/);
+    await page.evaluate(() => Object.assign(window, { dtlsDocument: true }));
+
+    expect(await coapsRegister('psk-dev1', 'psk-dev1-id', KEY_TEXT)).toMatch(/2\.01/);
+    // The page asks every 5 s: the new handshake shows up in this very document.
+    await expect.poll(() => counter('handshakesCompleted'), { timeout: 12_000, interval: 500 }).toBeGreaterThan(completed);
+    expect(await page.evaluate(() => (window as unknown as { dtlsDocument?: boolean }).dtlsDocument)).toBe(true);
+    await panel.scrollIntoViewIfNeeded();
+    await panel.screenshot({ path: join(ARTIFACTS, 'security-dtls-status.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
   it('deletes a credential and switches registration without DTLS off and on', async () => {
     await page.locator('.nav-link', { hasText: 'Security' }).click();
     await credRow('psk-generated').locator('[data-test="cred-delete"]').click();
@@ -292,5 +325,66 @@ describe('Security page in Chromium against the bridge process', () => {
     await notice.locator('[data-test="device-refusals-link"]').click();
     await page.waitForURL(/\/security$/);
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('Security page in Chromium against a bridge that is full or has no CoAPS', () => {
+  let fullBridge: BridgeProcess;
+  let plainBridge: BridgeProcess;
+  let holder: ChildProcess | undefined;
+  beforeAll(async () => {
+    fullBridge = await startBridgeProcess(['--coaps-host', '127.0.0.1', '--coaps-port', '0', '--dtls-max-sessions', '1'], mkdtempSync(join(tmpdir(), 'security-e2e-full-')));
+    plainBridge = await startBridgeProcess();
+  }, 30_000);
+  afterAll(async () => {
+    if (holder?.pid !== undefined && holder.exitCode === null) holder.kill('SIGTERM');
+    await fullBridge?.stop();
+    await plainBridge?.stop();
+  });
+
+  it('turns the Sessions gauge red at its limit and counts the device turned away because the server is full', async () => {
+    const port = Number(/coaps listening on udp:\/\/[^\s]*:(\d+)/.exec(fullBridge.stdout)![1]);
+    const fullPage = await browser.newPage();
+    fullPage.on('pageerror', (e) => pageErrors.push(e.message));
+    await fullPage.goto(new URL('/security', fullBridge.httpUrl).href);
+    await fullPage.locator('[data-test="cred-endpoint"]').fill('psk-holder');
+    await fullPage.locator('[data-test="cred-identity"]').fill('psk-holder-id');
+    await fullPage.locator('[data-test="cred-key"]').fill(KEY_HEX);
+    await fullPage.locator('[data-test="cred-save"]').click();
+    await fullPage.locator('[data-test="cred-row"][data-endpoint="psk-holder"]').waitFor();
+
+    // OpenSSL's s_client holds the one session open while its standard input stays open (PEERS.md).
+    holder = spawn('openssl', ['s_client', '-dtls1_2', '-psk_identity', 'psk-holder-id', '-psk', KEY_HEX, '-cipher', 'PSK-AES128-CCM8', '-connect', `127.0.0.1:${port}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let held = '';
+    holder.stdout!.on('data', (d: Buffer) => (held += d.toString()));
+    await expect.poll(() => held, { timeout: 10_000 }).toMatch(/Cipher is PSK-AES128-CCM8/);
+
+    const panel = fullPage.locator('[data-test="dtls-panel"]');
+    const sessions = panel.locator('[data-test="dtls-gauge-sessions"]');
+    await expect.poll(() => sessions.locator('[data-test="dtls-gauge-value"]').innerText(), { timeout: 12_000, interval: 500 }).toBe('1 / 1');
+    expect(await sessions.getAttribute('data-level')).toBe('bad');
+    expect(await sessions.locator('.dtls-bar-fill').evaluate((e) => getComputedStyle(e).backgroundColor)).not.toBe(
+      await panel.locator('[data-test="dtls-gauge-handshakes"] .dtls-bar-fill').evaluate((e) => getComputedStyle(e).backgroundColor),
+    );
+
+    // A second device finds the server full.
+    expect(await coapsRegisterAt(port, 'psk-holder', 'psk-holder-id', KEY_TEXT)).not.toMatch(/2\.01/);
+    const turnedAway = () => panel.locator('[data-counter="capacityRefused"] dd').innerText();
+    await expect.poll(turnedAway, { timeout: 12_000, interval: 500 }).not.toBe('0');
+    await panel.scrollIntoViewIfNeeded();
+    await panel.screenshot({ path: join(ARTIFACTS, 'security-dtls-full.png') });
+    await fullPage.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('says CoAPS is off instead of showing DTLS gauges', async () => {
+    const plainPage = await browser.newPage();
+    await plainPage.goto(new URL('/security', plainBridge.httpUrl).href);
+    const panel = plainPage.locator('[data-test="dtls-panel"]');
+    await panel.locator('[data-test="dtls-off"]').waitFor({ timeout: 10_000 });
+    expect(await panel.locator('[data-test="dtls-off"]').innerText()).toBe('CoAPS is off on this bridge.');
+    expect(await panel.locator('[data-test="dtls-gauge-sessions"]').count()).toBe(0);
+    expect(await panel.locator('[data-test="dtls-updated"]').innerText()).toMatch(/^updated (just now|\d+s ago)$/);
+    await plainPage.close();
   });
 });

@@ -191,6 +191,7 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
       case 'operationResult':
       case 'modelResult':
       case 'credentialResult':
+      case 'securityStatus':
         // An answer nobody waits for any more (timed out, or sent before a reconnect).
         return;
       case 'error':

@@ -63,4 +63,14 @@ describe('pending requests', () => {
     expect(asReply({ type: 'audit', v: 1, requestId: 'x', entries: [] })).toBeDefined();
     expect(asReply({ type: 'pong', v: 1, serverTime: 1 })).toBeUndefined();
   });
+
+  it('settles a getSecurityStatus request with the securityStatus answer that carries its id', async () => {
+    const timers = fakeTimers();
+    const pending = new PendingRequests(timers);
+    const waiting = pending.wait('s-1', 10_000);
+    const reply = asReply({ type: 'securityStatus', v: 1, requestId: 's-1', at: 5 });
+    expect(reply).toBeDefined();
+    expect(pending.settle(reply!)).toBe(true);
+    expect(await waiting).toEqual({ ok: true, reply: { type: 'securityStatus', v: 1, requestId: 's-1', at: 5 } });
+  });
 });

@@ -12,6 +12,7 @@ import type {
   ModelResultMessage,
   OperationResultMessage,
   RefusalsMessage,
+  SecurityStatusMessage,
   ServerMessage,
 } from '@lwm2m-console/shared';
 
@@ -23,6 +24,7 @@ export type ReplyMessage =
   | ModelResultMessage
   | CredentialsMessage
   | CredentialResultMessage
+  | SecurityStatusMessage
   | ErrorMessage;
 
 export type RequestOutcome =
@@ -49,6 +51,7 @@ export function asReply(message: ServerMessage): ReplyMessage | undefined {
     case 'modelResult':
     case 'credentials':
     case 'credentialResult':
+    case 'securityStatus':
     case 'error':
       return message.requestId === undefined ? undefined : message;
     default:
