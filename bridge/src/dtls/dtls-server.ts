@@ -147,6 +147,22 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     for (const { sessionId, ...session } of sessions) this.hsConfig.sessionCache.put(sessionId, session);
   }
 
+  /**
+   * Ends the established sessions a `match`ing peer authenticated (close_notify, RFC 5246 §7.2.1)
+   * and forgets its resumable ones: for a credential that was revoked or replaced, so a device
+   * cannot go on using it through a session made before. Returns how many of each.
+   */
+  endSessionsOf(match: (peer: { readonly mode: string; readonly identity?: string | undefined }) => boolean, reason: string): { sessions: number; resumable: number } {
+    let sessions = 0;
+    for (const c of [...this.byAddress.values()]) {
+      if (c.state !== 'established' || !match(c.security)) continue;
+      c.sendCloseNotify();
+      this.remove(c, reason);
+      sessions++;
+    }
+    return { sessions, resumable: this.hsConfig.sessionCache.forget(match) };
+  }
+
   /** How full the server is against its limits (for operators). */
   capacity(): { maxSessions: number; maxHandshakes: number; resumable: number; maxResumable: number } {
     const cache = this.hsConfig.sessionCache;

@@ -57,6 +57,17 @@ export class SessionCache {
     return Math.max(0, this.maxEntries);
   }
 
+  /** Drops the entries whose peer `match`es (a revoked credential); returns how many. */
+  forget(match: (peer: PeerIdentity) => boolean): number {
+    let n = 0;
+    for (const [k, s] of this.entries) {
+      if (!match(s.peer)) continue;
+      this.entries.delete(k);
+      n++;
+    }
+    return n;
+  }
+
   /** Entries still within their lifetime (expired ones stay until evicted or looked up). */
   countResumable(now: number): number {
     let n = 0;

@@ -102,6 +102,11 @@ export async function startCoaps(o: CoapsOptions): Promise<Coaps> {
     transport.server.restoreSessions(saved);
     log.info('resumable DTLS sessions restored', { sessions: saved.length });
   }
+  // A revoked or replaced credential ends what it authenticated now, not at the idle timeout.
+  const stopRevocations = credentials.onRevoked((r) => {
+    const ended = transport.server.endSessionsOf((peer) => peer.mode === r.mode && peer.identity === r.identity, 'credential revoked');
+    if (ended.sessions + ended.resumable > 0) log.info('DTLS sessions ended: their credential was revoked or replaced', { endpoint: r.endpoint, ...ended });
+  });
   const onRefused = o.onRefused;
   if (onRefused) transport.onHandshakeFailed((failure) => onRefused(refusedHandshake(failure, credentials)));
   const endpoint = new CoapEndpoint(transport, { log, now: o.now });
@@ -155,6 +160,7 @@ export async function startCoaps(o: CoapsOptions): Promise<Coaps> {
       };
     },
     async close() {
+      stopRevocations();
       endpoint.close();
       try {
         const n = saveSessions(sessionsFile, transport.server.resumableSessions(), o.now());

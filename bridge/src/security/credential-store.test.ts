@@ -61,6 +61,36 @@ describe('CredentialStore', () => {
     expect(store.endpointForPskIdentity('id-2')).toBeUndefined();
   });
 
+  it('reports a credential revoked when it is removed or replaced by another, not when saved unchanged', () => {
+    const store = CredentialStore.open(undefined);
+    const revoked: unknown[] = [];
+    store.onRevoked((r) => revoked.push(r));
+    store.put({ endpoint: 'dev1', mode: 'psk', identity: 'id-1', keyHex: '00' });
+    store.put({ endpoint: 'dev1', mode: 'psk', identity: 'id-1', keyHex: '00' }); // same key: nothing to cut
+    expect(revoked).toEqual([]);
+    store.put({ endpoint: 'dev1', mode: 'psk', identity: 'id-1', keyHex: '01' }); // key rotated
+    store.put({ endpoint: 'dev1', mode: 'x509' }); // mode changed
+    store.remove('dev1');
+    expect(revoked).toEqual([
+      { endpoint: 'dev1', mode: 'psk', identity: 'id-1' },
+      { endpoint: 'dev1', mode: 'psk', identity: 'id-1' },
+      { endpoint: 'dev1', mode: 'x509', identity: 'dev1' },
+    ]);
+  });
+
+  it('reports revocations another process made in the file, on reload', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'creds-')), 'credentials.json');
+    const store = CredentialStore.open(file);
+    store.put({ endpoint: 'a', mode: 'psk', identity: 'id-a', keyHex: '00' });
+    store.put({ endpoint: 'b', mode: 'psk', identity: 'id-b', keyHex: '00' });
+    const other = CredentialStore.open(file); // the `credentials` command
+    other.remove('a');
+    const revoked: unknown[] = [];
+    store.onRevoked((r) => revoked.push(r));
+    expect(store.reload()).toEqual({ ok: true });
+    expect(revoked).toEqual([{ endpoint: 'a', mode: 'psk', identity: 'id-a' }]);
+  });
+
   it('refuses a file that is not a credentials file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'creds-')), 'credentials.json');
     writeFileSync(file, '{"hello":1}');

@@ -51,6 +51,7 @@ export class CredentialStore {
   private readonly endpointByFingerprint = new Map<string, string>();
   private readonly endpointByPskIdentity = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
+  private readonly revokedListeners = new Set<(revoked: RevokedCredential) => void>();
 
   private constructor(
     private readonly file: string | undefined,
@@ -82,12 +83,14 @@ export class CredentialStore {
     } catch (error) {
       return { ok: false, error: (error as Error).message };
     }
+    const before = [...this.byEndpoint.values()];
     this.byEndpoint.clear();
     this.pskByIdentity.clear();
     this.endpointByFingerprint.clear();
     this.endpointByPskIdentity.clear();
     for (const s of fresh.byEndpoint.values()) this.index(s);
     for (const l of this.listeners) l();
+    for (const old of before) this.revokeUnlessSame(old, this.byEndpoint.get(old.endpoint));
     return { ok: true };
   }
 
@@ -173,17 +176,21 @@ export class CredentialStore {
       default:
         return { ok: false, error: 'mode must be psk, rpk or x509' };
     }
+    const old = this.byEndpoint.get(endpoint);
     this.index(stored);
     this.persist();
+    if (old) this.revokeUnlessSame(old, stored);
     const result: CredentialResult = { ok: true, credential: view(stored) };
     if (generatedKeyHex) result.generatedKeyHex = generatedKeyHex;
     return result;
   }
 
   remove(endpoint: string): boolean {
-    if (!this.byEndpoint.has(endpoint)) return false;
+    const old = this.byEndpoint.get(endpoint);
+    if (!old) return false;
     this.unindex(endpoint);
     this.persist();
+    this.revokeUnlessSame(old, undefined);
     return true;
   }
 
@@ -217,6 +224,23 @@ export class CredentialStore {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Called when a credential stops holding: removed, or replaced by a different one (another
+   * key, identity or public key), here or in the file by the `credentials` command. What a
+   * device authenticated with it must not keep using (the DTLS sessions it established).
+   */
+  onRevoked(listener: (revoked: RevokedCredential) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  /** Tells the revoked-listeners about `old` unless `next` is the same credential (same secret or key). */
+  private revokeUnlessSame(old: Stored, next: Stored | undefined): void {
+    if (next && sameCredential(old, next)) return;
+    const revoked: RevokedCredential = { endpoint: old.endpoint, mode: old.mode, identity: old.mode === 'psk' ? old.identity : old.endpoint };
+    for (const l of this.revokedListeners) l(revoked);
+  }
+
   private persist(): void {
     for (const l of this.listeners) l();
     if (!this.file) return;
@@ -224,4 +248,18 @@ export class CredentialStore {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileAtomically(this.file, JSON.stringify({ version: FILE_VERSION, credentials: [...this.byEndpoint.values()] }, null, 1), 0o600);
   }
+}
+
+/** A credential that no longer holds, and the identity a DTLS session it authenticated carries. */
+export interface RevokedCredential {
+  endpoint: string;
+  mode: CredentialView['mode'];
+  /** The PSK identity, or the endpoint name (what raw-key and certificate sessions are known by). */
+  identity: string;
+}
+
+function sameCredential(a: Stored, b: Stored): boolean {
+  if (a.mode === 'psk' && b.mode === 'psk') return a.identity === b.identity && a.keyHex === b.keyHex;
+  if (a.mode === 'rpk' && b.mode === 'rpk') return a.spkiBase64 === b.spkiBase64;
+  return a.mode === 'x509' && b.mode === 'x509';
 }
