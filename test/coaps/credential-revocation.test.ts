@@ -25,19 +25,27 @@ function holdSession(port: number) {
   return { child, output: () => output, exited };
 }
 
+/** A bridge with one PSK credential and s_client holding a session made with it. */
+async function bridgeWithOpenSession() {
+  ({ bridge } = await startTestBridge({ coapsPort: 0 }));
+  const b = bridge;
+  b.credentials.put({ endpoint: 'rev-dev', mode: 'psk', identity: 'rev-id', keyHex: KEY_HEX });
+  const peer = holdSession(b.coapsPort!);
+  await waitUntil(() => /New, TLSv1\.2/.test(peer.output()), 8_000, 's_client handshake').catch((e: unknown) => {
+    peer.child.kill();
+    throw e;
+  });
+  return { b, peer, server: b.coaps!.transport.server };
+}
+
 describe('credential revocation and DTLS sessions', () => {
   for (const [what, revoke] of [
     ['removed', (b: Bridge) => b.credentials.remove('rev-dev')],
     ['given a new key', (b: Bridge) => b.credentials.put({ endpoint: 'rev-dev', mode: 'psk', identity: 'rev-id', keyHex: Buffer.from('rotated-key').toString('hex') })],
   ] as const) {
     it(`ends a device's open session with close_notify once its credential is ${what}`, async () => {
-      ({ bridge } = await startTestBridge({ coapsPort: 0 }));
-      const b = bridge;
-      b.credentials.put({ endpoint: 'rev-dev', mode: 'psk', identity: 'rev-id', keyHex: KEY_HEX });
-      const peer = holdSession(b.coapsPort!);
+      const { b, peer, server } = await bridgeWithOpenSession();
       try {
-        await waitUntil(() => /New, TLSv1\.2/.test(peer.output()), 8_000, 's_client handshake');
-        const server = b.coaps!.transport.server;
         expect(server.stats().sessions).toBe(1);
         expect(server.resumableSessions()).toHaveLength(1);
         revoke(b);
@@ -53,15 +61,11 @@ describe('credential revocation and DTLS sessions', () => {
   }
 
   it('leaves a session alone when the credential is saved again unchanged', async () => {
-    ({ bridge } = await startTestBridge({ coapsPort: 0 }));
-    const b = bridge;
-    b.credentials.put({ endpoint: 'rev-dev', mode: 'psk', identity: 'rev-id', keyHex: KEY_HEX });
-    const peer = holdSession(b.coapsPort!);
+    const { b, peer, server } = await bridgeWithOpenSession();
     try {
-      await waitUntil(() => /New, TLSv1\.2/.test(peer.output()), 8_000, 's_client handshake');
       b.credentials.put({ endpoint: 'rev-dev', mode: 'psk', identity: 'rev-id', keyHex: KEY_HEX });
       b.credentials.put({ endpoint: 'other', mode: 'psk', identity: 'other-id', keyHex: KEY_HEX });
-      expect(b.coaps!.transport.server.stats().sessions).toBe(1);
+      expect(server.stats().sessions).toBe(1);
     } finally {
       peer.child.kill();
     }
