@@ -51,6 +51,8 @@ export interface DtlsStatus {
   resumptions: number;
   resumptionsRefused: number;
   capacityRefused: number;
+  /** Stalled handshakes ended to make room for a new device while the handshake table was full. */
+  handshakesEvicted: number;
   /** Records dropped: failed authentication, replayed, or not DTLS at all. */
   authFailures: number;
   replays: number;

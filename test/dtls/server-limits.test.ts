@@ -80,6 +80,28 @@ describe('DtlsServer limits', () => {
     expect(server.stats()).toMatchObject({ handshakes: 2, capacityRefused: 1 });
   });
 
+  it('gives the slot of a handshake stalled for stalledHandshakeMs to a new device when the table is full', async () => {
+    const { server, client, clock, blackhole } = memoryServer({ maxHandshakes: 2, stalledHandshakeMs: 5_000 });
+    const ended: unknown[] = [];
+    server.on('handshakeFailed', (f: unknown) => ended.push(f));
+    for (const port of [41040, 41041]) {
+      client(port).c.start();
+      await until(() => server.stats().cookiesSent >= port - 41039);
+      blackhole.add(port); // passes the cookie exchange, then silence
+    }
+    await until(() => server.stats().handshakes === 2);
+    // still young: a newcomer is turned away
+    const early = client(41042).c;
+    early.start();
+    await until(() => server.stats().capacityRefused === 1);
+    clock.now += 5_000;
+    const late = client(41043).c;
+    late.start();
+    await until(() => late.connected);
+    expect(server.stats()).toMatchObject({ handshakesEvicted: 1, handshakes: 1, sessions: 1 });
+    expect(ended).toContainEqual(expect.objectContaining({ port: 41040, endedBy: 'capacity' }));
+  });
+
   it('refuses new sessions past maxSessions', async () => {
     const { server, client } = memoryServer({ maxSessions: 1 });
     const a = client(41020).c;

@@ -38,7 +38,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
   private readonly opts: Required<
     Pick<
       DtlsServerOptions,
-      'maxSessions' | 'maxHandshakes' | 'idleTimeoutMs' | 'retransmitInitialMs' | 'maxRetransmits' | 'flightRetentionMs' | 'connectionId'
+      'maxSessions' | 'maxHandshakes' | 'stalledHandshakeMs' | 'idleTimeoutMs' | 'retransmitInitialMs' | 'maxRetransmits' | 'flightRetentionMs' | 'connectionId'
     >
   >;
   private readonly hsConfig: HandshakeConfig;
@@ -54,11 +54,13 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
   private readonly sendHook: DtlsServerOptions['send'];
   private nextId = 0;
   private handshakeCount = 0;
+  /** Half-open handshakes, oldest first (a Set keeps insertion order): the eviction candidates. */
+  private readonly halfOpen = new Set<Connection>();
   private sessionCount = 0;
   private readonly counters: Omit<DtlsStats, 'sessions' | 'handshakes'> = {
     datagrams: 0, malformed: 0, noAssociation: 0, shortRecords: 0, authFailures: 0, replays: 0, wrongEpoch: 0,
     cookiesSent: 0, badCookies: 0, handshakesStarted: 0, handshakesCompleted: 0, handshakesFailed: 0,
-    handshakeTimeouts: 0, resumptions: 0, resumptionsRefused: 0, capacityRefused: 0, alertsSent: 0, alertsReceived: 0, idleEvicted: 0,
+    handshakeTimeouts: 0, resumptions: 0, resumptionsRefused: 0, capacityRefused: 0, handshakesEvicted: 0, alertsSent: 0, alertsReceived: 0, idleEvicted: 0,
     addressChanges: 0, internalErrors: 0,
   };
 
@@ -72,6 +74,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     this.opts = {
       maxSessions: options.maxSessions ?? 100_000,
       maxHandshakes: options.maxHandshakes ?? 2_000,
+      stalledHandshakeMs: options.stalledHandshakeMs ?? 5_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 3_600_000,
       retransmitInitialMs: options.retransmitInitialMs ?? 1_000,
       maxRetransmits: options.maxRetransmits ?? 5,
@@ -266,6 +269,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
         this.transmit(answer.datagram, address, port);
         return;
       case 'start':
+        if (this.handshakeCount >= this.opts.maxHandshakes) this.evictStalledHandshake();
         if (this.handshakeCount >= this.opts.maxHandshakes || (this.sessionCount >= this.opts.maxSessions && !existing)) {
           this.counters.capacityRefused++;
           // The cookie came back, so the address is real: worth telling the operator (folded there).
@@ -283,6 +287,15 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
         this.startHandshake(r, answer.messageSeq, answer.body, answer.hello, address, port);
         return;
     }
+  }
+
+  /** Makes room for a new handshake by ending the oldest one if it has stalled (`stalledHandshakeMs`). */
+  private evictStalledHandshake(): void {
+    const oldest = this.halfOpen.values().next().value;
+    if (!oldest || this.now() - oldest.lastActivity < this.opts.stalledHandshakeMs) return;
+    this.counters.handshakesEvicted++;
+    this.reportFailure(oldest, 'capacity', `ended after ${Math.round((this.now() - oldest.lastActivity) / 1000)} s to make room: ${this.opts.maxHandshakes} handshakes in progress (maxHandshakes)`);
+    this.remove(oldest, 'evicted: handshake table full');
   }
 
   private startHandshake(
@@ -303,6 +316,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     c.hs = new ServerHandshake(cid ? { ...this.hsConfig, connectionId: cid } : this.hsConfig, hello);
     this.byAddress.set(c.key, c);
     this.handshakeCount++;
+    this.halfOpen.add(c);
     this.counters.handshakesStarted++;
     const step = c.hs.begin({ type: HandshakeType.clientHello, messageSeq, body, raw: encodeHandshake(HandshakeType.clientHello, messageSeq, body) });
     if (c.hs.resumeRefused !== undefined) {
@@ -455,6 +469,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     c.hs = undefined;
     c.state = 'established';
     this.handshakeCount--;
+    this.halfOpen.delete(c);
     this.sessionCount++;
     this.counters.handshakesCompleted++;
     this.touch(c);
@@ -538,7 +553,10 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     if (c.state === 'closed') return;
     const wasEstablished = c.state === 'established';
     if (wasEstablished) this.sessionCount--;
-    else this.handshakeCount--;
+    else {
+      this.handshakeCount--;
+      this.halfOpen.delete(c);
+    }
     c.state = 'closed';
     c.hs = undefined;
     c.lastFlight = undefined;

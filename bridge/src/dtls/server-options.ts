@@ -15,6 +15,13 @@ export interface DtlsServerOptions {
   maxSessions?: number;
   /** Half-open handshakes (past the cookie) at most. Default 2 000. */
   maxHandshakes?: number;
+  /**
+   * With `maxHandshakes` reached, a new handshake takes the slot of the oldest one if that one has
+   * been open this long (ms); default 5 000. A peer that passes the cookie exchange and goes silent
+   * would otherwise hold a slot for the whole retransmission schedule (about 63 s), so filling the
+   * table would take only maxHandshakes / 63 such handshakes a second.
+   */
+  stalledHandshakeMs?: number;
   /** A session with no authentic record from its peer for this long is closed. Default 1 h. */
   idleTimeoutMs?: number;
   /** Cookie secret lifetime; cookies from the previous secret are still accepted. Default 60 s. */
@@ -94,6 +101,8 @@ export interface DtlsStats {
   /** Sessions a client asked to resume whose credentials no longer verify (full handshake instead). */
   resumptionsRefused: number;
   capacityRefused: number;
+  /** Half-open handshakes ended to make room for a new one (`stalledHandshakeMs`). */
+  handshakesEvicted: number;
   alertsSent: number;
   alertsReceived: number;
   idleEvicted: number;

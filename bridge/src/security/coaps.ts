@@ -152,6 +152,7 @@ export async function startCoaps(o: CoapsOptions): Promise<Coaps> {
         resumptions: s.resumptions,
         resumptionsRefused: s.resumptionsRefused,
         capacityRefused: s.capacityRefused,
+        handshakesEvicted: s.handshakesEvicted,
         authFailures: s.authFailures,
         replays: s.replays,
         malformed: s.malformed,

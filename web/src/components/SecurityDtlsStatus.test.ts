@@ -27,6 +27,7 @@ describe('DTLS server panel', () => {
       'Sessions resumed: 5',
       'Resumption refused (credentials changed): 1',
       'Turned away: server full: 2',
+      'Stalled handshakes ended to make room: 0',
       'Records dropped: failed authentication: 7',
       'Records dropped: replayed: 4',
       'Records dropped: not DTLS: 9',

@@ -52,6 +52,7 @@ export const DTLS_COUNTERS: readonly { key: CounterKey; label: string }[] = [
   { key: 'resumptions', label: 'Sessions resumed' },
   { key: 'resumptionsRefused', label: 'Resumption refused (credentials changed)' },
   { key: 'capacityRefused', label: 'Turned away: server full' },
+  { key: 'handshakesEvicted', label: 'Stalled handshakes ended to make room' },
   { key: 'authFailures', label: 'Records dropped: failed authentication' },
   { key: 'replays', label: 'Records dropped: replayed' },
   { key: 'malformed', label: 'Records dropped: not DTLS' },

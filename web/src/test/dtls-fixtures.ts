@@ -15,6 +15,7 @@ export function dtlsStatus(over: Partial<DtlsStatus> = {}): DtlsStatus {
     resumptions: 5,
     resumptionsRefused: 1,
     capacityRefused: 0,
+    handshakesEvicted: 0,
     authFailures: 7,
     replays: 4,
     malformed: 9,
