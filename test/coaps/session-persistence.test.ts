@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bridge } from '../../bridge/src/bridge.js';
+import { CredentialStore } from '../../bridge/src/security/credential-store.js';
 import { DTLS_SESSIONS_FILE } from '../../bridge/src/security/dtls-session-file.js';
 import { runPeer } from '../dtls/peers.js';
 import { startTestBridge } from '../support/bridge-in-process.js';
@@ -61,9 +62,11 @@ describe('DTLS sessions across a bridge restart', () => {
     await runPeer('openssl', sClient(first.coapsPort!, ['-sess_out', clientSession]), { until: /New, TLSv1\.2/, timeoutMs: 8_000 });
     await stop(first);
 
-    const second = await start(dataDir);
+    // the operator rotates the key with the `credentials` command while the bridge is down
     const newKey = Buffer.from('another-secret').toString('hex');
-    second.credentials.put({ endpoint: 'dev1', mode: 'psk', identity: 'dev1-id', keyHex: newKey });
+    CredentialStore.open(join(dataDir, 'credentials.json')).put({ endpoint: 'dev1', mode: 'psk', identity: 'dev1-id', keyHex: newKey });
+    const second = await start(dataDir);
+    expect(second.coaps!.transport.server.resumableSessions()).toHaveLength(1); // restored, to be re-checked when offered
     const again = await runPeer('openssl', sClient(second.coapsPort!, ['-sess_in', clientSession], newKey), { until: /New, TLSv1\.2|Reused/, timeoutMs: 8_000 });
     expect(again.output).toMatch(/^New, TLSv1\.2, Cipher is PSK-AES128-CCM8/m);
     expect(second.coaps!.transport.server.stats()).toMatchObject({ resumptions: 0, resumptionsRefused: 1, handshakesCompleted: 1 });
