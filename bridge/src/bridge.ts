@@ -69,6 +69,8 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const now = deps.now ?? Date.now;
   const store = new PackedRegistrationStore();
   const events = new RegistrationEventBus((error) => log.error('event listener failed', { error }));
+  // The data folder holds keys, credentials and saved DTLS sessions: other users stay out of it.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const credentialsFile = join(config.dataDir, 'credentials.json');
   const credentials = CredentialStore.open(credentialsFile, now);
   // The `credentials` command writes the same file; pick its changes up (rename-safe polling).

@@ -72,6 +72,12 @@ describe('DTLS sessions across a bridge restart', () => {
     expect(second.coaps!.transport.server.stats()).toMatchObject({ resumptions: 0, resumptionsRefused: 1, handshakesCompleted: 1 });
   });
 
+  it('creates its data folder readable by its owner only', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'sessions-fresh-')), 'data');
+    await start(dataDir);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  });
+
   it('starts without restoring anything from a damaged session file, and removes it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sessions-broken-'));
     writeFileSync(join(dataDir, DTLS_SESSIONS_FILE), '{"version":1,"sessions":[{"id":"AAAA"', { mode: 0o600 });
