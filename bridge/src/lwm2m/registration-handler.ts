@@ -188,7 +188,7 @@ export class RegistrationHandler {
   /** Seed §6.1.2 Update: `POST /rd/{id}`; only what is sent changes, and the lifetime restarts. */
   update(id: string, req: RegistrationRequest): HandlerResult {
     const current = this.deps.store.getById(id);
-    if (!current) return refuse('4.04', `no registration ${id}`);
+    if (!current) return refuse('4.04', UNKNOWN_REGISTRATION);
     const params = parseUpdateParams(req.query, current.lwm2mVersion);
     if (!params.ok) return refuse(params.code, params.reason, current.endpoint);
     let objects: DecodedObjects | undefined;
@@ -232,7 +232,7 @@ export class RegistrationHandler {
   /** Seed §6.1.3 De-register: `DELETE /rd/{id}`. */
   deregister(id: string, peer: Peer): HandlerResult {
     const current = this.deps.store.getById(id);
-    if (!current) return refuse('4.04', `no registration ${id}`);
+    if (!current) return refuse('4.04', UNKNOWN_REGISTRATION);
     const allowed = this.policy.authorizeChange(current, peer);
     if (!allowed.ok) return refuse('4.03', allowed.reason, current.endpoint);
     const now = this.deps.now();
@@ -267,7 +267,7 @@ export class RegistrationHandler {
    */
   relocate(id: string, address: string, port: number): HandlerResult {
     const current = this.deps.store.getById(id);
-    if (!current) return refuse('4.04', `no registration ${id}`);
+    if (!current) return refuse('4.04', UNKNOWN_REGISTRATION);
     const changes: RegistrationChanges = {};
     const next: Registration = { ...current };
     if (address !== current.address) next.address = changes.address = address;
@@ -279,13 +279,20 @@ export class RegistrationHandler {
   /** Operator removal (console) or capacity eviction. */
   evict(id: string): HandlerResult {
     const current = this.deps.store.getById(id);
-    if (!current) return refuse('4.04', `no registration ${id}`);
+    if (!current) return refuse('4.04', UNKNOWN_REGISTRATION);
     this.deps.store.removeById(id);
     this.deps.expiry.cancel(id, current.expiresAt);
     const now = this.deps.now();
     return { outcome: { ok: true, code: '2.02' }, events: [{ type: 'ended', at: now, registration: current, reason: 'evicted' }] };
   }
 }
+
+/**
+ * One text for every unknown id: the device knows which id it sent, and after a bridge restart every
+ * device's next Update names an id this bridge never issued; one reason folds that wave into one
+ * line per identity in the console's refused connections.
+ */
+const UNKNOWN_REGISTRATION = 'no such registration (the device must register again, e.g. after a bridge restart)';
 
 function refuse(code: '4.00' | '4.03' | '4.04' | '4.12' | '4.15', reason: string, endpoint?: string): HandlerResult {
   return { outcome: endpoint === undefined ? { ok: false, code, reason } : { ok: false, code, reason, endpoint }, events: [] };

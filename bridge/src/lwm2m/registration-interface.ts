@@ -87,9 +87,7 @@ export class RegistrationInterface {
         // the handler names it once it knows it; a Register it could not parse still shows its ep=
         endpoint: o.endpoint ?? (stage === 'register' ? endpointNamed(optionStrings(req, 'Uri-Query')) : undefined),
         outcome: o.code,
-        // After a bridge restart every device's next Update names an id this bridge never issued:
-        // one reason for all of them folds that wave into one line per identity, not one per id.
-        reason: o.code === '4.04' ? 'no such registration (the device must register again, e.g. after a bridge restart)' : o.reason,
+        reason: o.reason,
       });
     }
     for (const event of result.events) this.events.publish(event);
