@@ -47,9 +47,9 @@ function parsePublicKey(text: string): { ok: true; spki: Buffer; fingerprint: st
 
 export class CredentialStore {
   private readonly byEndpoint = new Map<string, Stored>();
-  private readonly pskByIdentity = new Map<string, Buffer>();
+  /** PSK identity -> its key and the endpoint it belongs to. */
+  private readonly pskByIdentity = new Map<string, { key: Buffer; endpoint: string }>();
   private readonly endpointByFingerprint = new Map<string, string>();
-  private readonly endpointByPskIdentity = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
   private readonly revokedListeners = new Set<(revoked: RevokedCredential) => void>();
 
@@ -87,7 +87,6 @@ export class CredentialStore {
     this.byEndpoint.clear();
     this.pskByIdentity.clear();
     this.endpointByFingerprint.clear();
-    this.endpointByPskIdentity.clear();
     for (const s of fresh.byEndpoint.values()) this.index(s);
     for (const l of this.listeners) l();
     for (const old of before) this.revokeUnlessSame(old, this.byEndpoint.get(old.endpoint));
@@ -107,10 +106,7 @@ export class CredentialStore {
   private index(s: Stored): void {
     this.unindex(s.endpoint);
     this.byEndpoint.set(s.endpoint, s);
-    if (s.mode === 'psk') {
-      this.pskByIdentity.set(s.identity, Buffer.from(s.keyHex, 'hex'));
-      this.endpointByPskIdentity.set(s.identity, s.endpoint);
-    }
+    if (s.mode === 'psk') this.pskByIdentity.set(s.identity, { key: Buffer.from(s.keyHex, 'hex'), endpoint: s.endpoint });
     if (s.mode === 'rpk') this.endpointByFingerprint.set(s.fingerprint, s.endpoint);
   }
 
@@ -118,10 +114,7 @@ export class CredentialStore {
     const old = this.byEndpoint.get(endpoint);
     if (!old) return;
     this.byEndpoint.delete(endpoint);
-    if (old.mode === 'psk') {
-      this.pskByIdentity.delete(old.identity);
-      this.endpointByPskIdentity.delete(old.identity);
-    }
+    if (old.mode === 'psk') this.pskByIdentity.delete(old.identity);
     if (old.mode === 'rpk') this.endpointByFingerprint.delete(old.fingerprint);
   }
 
@@ -151,8 +144,8 @@ export class CredentialStore {
       case 'psk': {
         const identityBytes = Buffer.byteLength(input.identity ?? '', 'utf8');
         if (identityBytes === 0 || identityBytes > MAX_IDENTITY_BYTES) return { ok: false, error: `PSK identity required (1-${MAX_IDENTITY_BYTES} bytes)` };
-        const owner = [...this.byEndpoint.values()].find((s) => s.mode === 'psk' && s.identity === input.identity && s.endpoint !== endpoint);
-        if (owner) return { ok: false, error: `PSK identity already used by endpoint ${owner.endpoint}` };
+        const owner = this.endpointForPskIdentity(input.identity);
+        if (owner !== undefined && owner !== endpoint) return { ok: false, error: `PSK identity already used by endpoint ${owner}` };
         let keyHex = input.keyHex?.trim().toLowerCase();
         if (keyHex === undefined || keyHex === '') {
           keyHex = randomBytes(16).toString('hex');
@@ -196,7 +189,7 @@ export class CredentialStore {
 
   /** For the DTLS handshake only. */
   pskKeyFor(identity: string): Buffer | undefined {
-    return this.pskByIdentity.get(identity);
+    return this.pskByIdentity.get(identity)?.key;
   }
 
   /** PSK identity configured for an endpoint (not secret). */
@@ -207,7 +200,7 @@ export class CredentialStore {
 
   /** The endpoint whose credential holds this PSK identity (for the console's refused connections). */
   endpointForPskIdentity(identity: string): string | undefined {
-    return this.endpointByPskIdentity.get(identity);
+    return this.pskByIdentity.get(identity)?.endpoint;
   }
 
   endpointForFingerprint(fingerprint: string): string | undefined {
