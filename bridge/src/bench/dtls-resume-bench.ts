@@ -9,7 +9,7 @@
  *   npm run build && node bridge/dist/bench/dtls-resume-bench.js [handshakes=60]
  */
 import { fork, spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { X509Certificate, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import dgram from 'node:dgram';
 import { tmpdir } from 'node:os';
@@ -21,8 +21,6 @@ import { generateCertificateAuthority, issueCertificate } from '../dtls/pki/cert
 import { createEcdheEcdsaKeyExchange } from '../dtls/pki/ecdhe-ecdsa-key-exchange.js';
 import { generateServerIdentity, serverIdentityFromPem, serverIdentityToPem } from '../dtls/pki/server-identity.js';
 import { PINNING_NOTE, pinToCpu } from './cpu-pinning.js';
-
-const pem = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END CERTIFICATE-----\n`;
 
 /** The server process: DTLS with ECDHE-ECDSA (X.509 clients of `caDer`); reports completed handshakes on request. */
 async function serve(): Promise<void> {
@@ -51,7 +49,7 @@ async function main(): Promise<void> {
   const files = {
     serverCert: file('server.pem', identity.certPem),
     devKey: file('dev.key', device.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
-    devCert: file('dev.pem', pem(issueCertificate({ subjectCN: 'dev', subjectPublicKey: device.publicKey, issuerKey: ca.privateKey, issuerCertDer: ca.certificateDer, validDays: 2 }))),
+    devCert: file('dev.pem', new X509Certificate(issueCertificate({ subjectCN: 'dev', subjectPublicKey: device.publicKey, issuerKey: ca.privateKey, issuerCertDer: ca.certificateDer, validDays: 2 })).toString()),
     session: join(dir, 'session.pem'),
   };
   const child = fork(fileURLToPath(import.meta.url), ['serve', JSON.stringify({ ...identity, caDer: ca.certificateDer.toString('base64') })]);

@@ -57,6 +57,11 @@ export class SessionCache {
     return Math.max(0, this.maxEntries);
   }
 
+  /** Within its lifetime (an entry exactly `lifetimeMs` old still is). */
+  private isLive(s: StoredSession, now: number): boolean {
+    return now - s.createdAt <= this.lifetimeMs;
+  }
+
   /** Drops the entries whose peer `match`es (a revoked credential); returns how many. */
   forget(match: (peer: PeerIdentity) => boolean): number {
     let n = 0;
@@ -71,7 +76,7 @@ export class SessionCache {
   /** Entries still within their lifetime (expired ones stay until evicted or looked up). */
   countResumable(now: number): number {
     let n = 0;
-    for (const s of this.entries.values()) if (now - s.createdAt <= this.lifetimeMs) n++;
+    for (const s of this.entries.values()) if (this.isLive(s, now)) n++;
     return n;
   }
 
@@ -98,7 +103,7 @@ export class SessionCache {
     const s = this.entries.get(k);
     if (!s) return undefined;
     this.entries.delete(k);
-    if (now - s.createdAt > this.lifetimeMs) return undefined;
+    if (!this.isLive(s, now)) return undefined;
     this.entries.set(k, s); // most recently used
     return {
       masterSecret: bytes(s.masterSecret),
@@ -117,7 +122,7 @@ export class SessionCache {
   /** Every entry still within its lifetime, least recently used first (the order `put` restores). */
   *resumable(now: number): IterableIterator<ResumableSession> {
     for (const [k, s] of this.entries) {
-      if (now - s.createdAt > this.lifetimeMs) continue;
+      if (!this.isLive(s, now)) continue;
       yield { sessionId: bytes(k), masterSecret: bytes(s.masterSecret), suiteId: s.suiteId, peer: s.peer, credential: load(s.credential), extendedMasterSecret: s.extendedMasterSecret, createdAt: s.createdAt };
     }
   }
