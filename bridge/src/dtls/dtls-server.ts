@@ -273,13 +273,8 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
         if (this.handshakeCount >= this.opts.maxHandshakes || (this.sessionCount >= this.opts.maxSessions && !existing)) {
           this.counters.capacityRefused++;
           // The cookie came back, so the address is real: worth telling the operator (folded there).
-          if (this.listenerCount('handshakeFailed') > 0) {
-            const reason =
-              this.handshakeCount >= this.opts.maxHandshakes
-                ? `${this.opts.maxHandshakes} handshakes already in progress (maxHandshakes)`
-                : `${this.opts.maxSessions} sessions already established (maxSessions)`;
-            this.emit('handshakeFailed', { address, port, endedBy: 'capacity', reason } satisfies HandshakeFailure);
-          }
+          const full = this.handshakeCount >= this.opts.maxHandshakes;
+          this.reportFailure({ address, port }, 'capacity', full ? `${this.opts.maxHandshakes} handshakes already in progress (maxHandshakes)` : `${this.opts.maxSessions} sessions already established (maxSessions)`);
           return;
         }
         // The cookie proved the address is reachable: an older association from it may now go (RFC 6347 §4.2.8).
@@ -517,8 +512,11 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     this.remove(c, reason);
   }
 
-  /** 'handshakeFailed' for the operator (HandshakeFailure); called before the handshake state goes. */
-  private reportFailure(c: Connection, endedBy: HandshakeFailure['endedBy'], reason: string, alert?: number, claimedIdentity?: string): void {
+  /**
+   * 'handshakeFailed' for the operator (HandshakeFailure): for a connection, called before its
+   * handshake state goes; for a peer turned away at the door, just its address.
+   */
+  private reportFailure(c: Pick<Connection, 'address' | 'port'> & { hs?: Connection['hs'] }, endedBy: HandshakeFailure['endedBy'], reason: string, alert?: number, claimedIdentity?: string): void {
     if (this.listenerCount('handshakeFailed') === 0) return;
     const failure: HandshakeFailure = { address: c.address, port: c.port, endedBy, reason };
     if (alert !== undefined) failure.alert = alert;
