@@ -4,7 +4,7 @@
  * operations. Everything here is wiring; the rules live in lwm2m/, registry/ and security/,
  * the I/O in transport/, dtls/ and console/.
  */
-import { mkdirSync, unwatchFile, watchFile } from 'node:fs';
+import { mkdirSync, rmSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server as CoapServer } from 'coap';
@@ -27,6 +27,7 @@ import { ObjectRegistry } from './model/object-registry.js';
 import { ExpiryScheduler } from './registry/expiry-scheduler.js';
 import { ExpiryWheel } from './registry/expiry-wheel.js';
 import { PackedRegistrationStore } from './registry/packed-registration-store.js';
+import { REGISTRATIONS_FILE, restoreRegistrationsFromFile, saveRegistrationsToFile } from './registry/registration-file.js';
 import { newRegistrationId } from './registry/registration-id.js';
 import type { RegistrationStore } from './registry/registration-store.js';
 import { CredentialStore } from './security/credential-store.js';
@@ -129,6 +130,18 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     return server;
   };
 
+  // The registrations the last run held when it stopped, back before any transport takes traffic,
+  // so the devices' next Updates find their ids (registry/registration-file.ts).
+  const registrationsFile = join(config.dataDir, REGISTRATIONS_FILE);
+  const restoredOverDtls: RegistrationEvent[] = [];
+  if (config.keepRegistrations) {
+    restoreRegistrationsFromFile(registrationsFile, now(), (list) => handler.restore(list, (r) => {
+      if (r.transport === 'coaps' && config.coapsPort >= 0) restoredOverDtls.push({ type: 'registered', at: r.lastUpdateAt, registration: r });
+    }), log);
+  } else {
+    rmSync(registrationsFile, { force: true }); // switched off: a file from an earlier run must not come back later
+  }
+
   const udp = await UdpTransport.bind(config.coapHost, config.coapPort, log);
   const coap = new CoapEndpoint(udp, { log, now });
   udp.onDatagram((msg, address, port) => coap.handleDatagram(msg, address, port));
@@ -141,6 +154,8 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     serve(coaps.endpoint);
     requester.attach('coaps', coaps.endpoint);
     events.subscribe((e) => coaps!.track(e));
+    // Connection ID moves of restored DTLS registrations find them, as if they had registered in this run.
+    for (const e of restoredOverDtls.splice(0)) coaps.track(e);
   }
 
   const scheduler = new ExpiryScheduler({ expireDue: (limit) => handler.expireDue(limit), publish: (e) => events.publish(e) });
@@ -209,6 +224,8 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
       await consoleServer?.close();
       await coaps?.close();
       await udp.close();
+      // After the transports: nothing changes the registry once it is saved.
+      if (config.keepRegistrations) saveRegistrationsToFile(registrationsFile, store.packedEntries(), now(), log);
     },
   };
 }

@@ -22,6 +22,12 @@ describe('loadConfig', () => {
     expect(loadConfig(['--downlink-timeout', '10'], {})).toMatchObject({ ok: false });
   });
 
+  it('keeps registrations across a restart unless told not to', () => {
+    expect(DEFAULT_CONFIG.keepRegistrations).toBe(true);
+    expect(loadConfig(['--keep-registrations', 'false'], {})).toMatchObject({ ok: true, config: { keepRegistrations: false } });
+    expect(loadConfig([], { LWM2M_KEEP_REGISTRATIONS: '0' })).toMatchObject({ ok: true, config: { keepRegistrations: false } });
+  });
+
   it('reads a bare boolean flag as true, and notes --help', () => {
     expect(loadConfig(['--allow-unsecured', '--help'], { LWM2M_ALLOW_UNSECURED: 'false' })).toMatchObject({ ok: true, config: { allowUnsecured: true }, help: true });
     expect(loadConfig(['--allow-unsecured', 'false'], {})).toMatchObject({ ok: true, config: { allowUnsecured: false } });

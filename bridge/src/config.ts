@@ -27,6 +27,8 @@ export interface BridgeConfig {
   dtlsSessionCache: number;
   /** A DTLS session with no authentic record for this long is closed. */
   dtlsIdleTimeoutMs: number;
+  /** Save the registrations on shutdown and take them back on start (data/registrations.jsonl). */
+  keepRegistrations: boolean;
 }
 
 interface Setting {
@@ -54,6 +56,7 @@ const SETTINGS: Setting[] = [
   { key: 'dtlsMaxHandshakes', flag: '--dtls-max-handshakes', env: 'LWM2M_DTLS_MAX_HANDSHAKES', kind: 'count', help: 'most DTLS handshakes in progress (past the cookie) at once' },
   { key: 'dtlsSessionCache', flag: '--dtls-session-cache', env: 'LWM2M_DTLS_SESSION_CACHE', kind: 'count', help: 'resumable DTLS sessions kept (0 turns resumption off)' },
   { key: 'dtlsIdleTimeoutMs', flag: '--dtls-idle-timeout', env: 'LWM2M_DTLS_IDLE_TIMEOUT_MS', kind: 'ms', help: 'ms without an authentic record after which a DTLS session is closed' },
+  { key: 'keepRegistrations', flag: '--keep-registrations', env: 'LWM2M_KEEP_REGISTRATIONS', kind: 'boolean', help: 'keep registrations across a restart of the bridge (true|false)' },
 ];
 
 export const DEFAULT_CONFIG: BridgeConfig = {
@@ -73,6 +76,7 @@ export const DEFAULT_CONFIG: BridgeConfig = {
   dtlsMaxHandshakes: 2_000,
   dtlsSessionCache: 10_000,
   dtlsIdleTimeoutMs: 3_600_000,
+  keepRegistrations: true,
 };
 
 export type ConfigResult = { ok: true; config: BridgeConfig; help: boolean } | { ok: false; error: string };

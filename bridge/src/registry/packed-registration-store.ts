@@ -65,6 +65,15 @@ export class PackedRegistrationStore implements RegistrationStore {
     for (const [id, packed] of this.packedById.entries()) yield this.unpack(id, packed);
   }
 
+  /**
+   * Every registration as held: its packed text and its (shared) object links, without the
+   * parse a read costs. For saving the registry on shutdown (registration-file.ts), where a
+   * million parses and re-stringifies would not fit in the time a stop is given.
+   */
+  *packedEntries(): IterableIterator<PackedEntry> {
+    for (const [id, packed] of this.packedById.entries()) yield { packed, objectLinks: this.linksById.get(id) ?? NO_LINKS };
+  }
+
   private hold(registration: Registration): void {
     this.packedById.set(registration.id, pack(registration));
     if (registration.objectLinks.length > 0) this.linksById.set(registration.id, registration.objectLinks);
@@ -87,7 +96,7 @@ export class PackedRegistrationStore implements RegistrationStore {
  * links is here; a field added to the model must be added to both functions (the store's tests
  * round-trip a registration with every optional field set).
  */
-type Packed = [
+export type Packed = [
   id: string,
   endpoint: string,
   lifetime: number,
@@ -109,7 +118,13 @@ type Packed = [
   rawLastUpdate: [query: string, payload: string, at: number] | null,
 ];
 
-function pack(r: Registration): string {
+/** A registration in its packed form (see `Packed`), with the object links kept beside it. */
+export interface PackedEntry {
+  packed: string;
+  objectLinks: readonly ObjectLink[];
+}
+
+export function pack(r: Registration): string {
   const packed: Packed = [
     r.id,
     r.endpoint,
