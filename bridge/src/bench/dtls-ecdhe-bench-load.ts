@@ -20,7 +20,7 @@ function credentials(mode: 'rpk' | 'x509', devices: Device[]): EcdheClientOption
   });
 }
 
-async function handshakes(c: Command): Promise<{ completed: number; failed: number; ms: number; latencies: number[] }> {
+async function handshakes(c: Command): Promise<{ completed: number; failed: number; ms: number; cpuMicros: number; latencies: number[] }> {
   const creds = credentials(c.mode, c.devices);
   const socks: dgram.Socket[] = [];
   for (let i = 0; i < c.sockets; i++) {
@@ -35,6 +35,8 @@ async function handshakes(c: Command): Promise<{ completed: number; failed: numb
   const latencies: number[] = [];
   const live = new Set<DtlsEcdheClient>();
   const t0 = performance.now();
+  // the load's own CPU: on two cores its half of the public-key work bounds the rate as much as the server's
+  const cpu0 = process.cpuUsage();
   for (const s of socks) {
     const next = () => {
       if (!running) return;
@@ -76,9 +78,10 @@ async function handshakes(c: Command): Promise<{ completed: number; failed: numb
   await new Promise((r) => setTimeout(r, c.durationMs));
   running = false;
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   for (const client of live) client.close();
   for (const s of socks) s.close();
-  return { completed, failed, ms, latencies };
+  return { completed, failed, ms, cpuMicros: cpu.user + cpu.system, latencies };
 }
 
 process.on('message', (m: Command) => {

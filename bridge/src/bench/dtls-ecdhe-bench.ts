@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   pinToCpu(process.pid, 'server');
   pinToCpu(load.pid!, 'load');
   const ask = (m: object) =>
-    new Promise<{ completed: number; failed: number; ms: number; latencies: number[] }>((resolve) => {
+    new Promise<{ completed: number; failed: number; ms: number; cpuMicros: number; latencies: number[] }>((resolve) => {
       load.once('message', (r) => resolve(r as never));
       load.send(m);
     });
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
     console.log(
       `  ${label}: ${Math.round((done / r.ms) * 1000)} handshakes/s at the server (${done} in ${Math.round(r.ms)} ms, failed ${r.failed + after.handshakesFailed - before.handshakesFailed}), ` +
         `server CPU ${Math.round(((cpu.user + cpu.system) / 1000 / r.ms) * 100)} % of one core, ${Math.round((cpu.user + cpu.system) / Math.max(done, 1))} µs per handshake, ` +
+        `load generator CPU ${Math.round((r.cpuMicros / 1000 / r.ms) * 100)} % (${Math.round(r.cpuMicros / Math.max(r.completed, 1))} µs per handshake), ` +
         `latency p50 ${percentile(lat, 50).toFixed(1)} ms p99 ${percentile(lat, 99).toFixed(1)} ms`,
     );
   }
