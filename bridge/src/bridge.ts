@@ -134,9 +134,13 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   // so the devices' next Updates find their ids (registry/registration-file.ts).
   const registrationsFile = join(config.dataDir, REGISTRATIONS_FILE);
   const restoredOverDtls: RegistrationEvent[] = [];
+  /** For the console's device timelines, as many as they keep endpoints by default. */
+  const restoredEndpoints: [endpoint: string, id: string][] = [];
+  const restoredAt = now();
   if (config.keepRegistrations) {
-    restoreRegistrationsFromFile(registrationsFile, now(), (list) => handler.restore(list, (r) => {
+    restoreRegistrationsFromFile(registrationsFile, restoredAt, (list) => handler.restore(list, (r) => {
       if (r.transport === 'coaps' && config.coapsPort >= 0) restoredOverDtls.push({ type: 'registered', at: r.lastUpdateAt, registration: r });
+      if (restoredEndpoints.length < 200_000) restoredEndpoints.push([r.endpoint, r.id]);
     }), log);
   } else {
     rmSync(registrationsFile, { force: true }); // switched off: a file from an earlier run must not come back later
@@ -198,6 +202,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   } catch (error) {
     log.warn('console not started', { error });
   }
+  for (const [endpoint, id] of restoredEndpoints.splice(0)) consoleServer?.hub.timelines.note(endpoint, id, restoredAt, 'kept across a restart of the bridge');
 
   return {
     coapPort,

@@ -41,7 +41,7 @@ const notls = (args: string[]) => runLibcoap('coap-client-notls', ['-B', '5', ..
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('registrations across a bridge restart', () => {
-  it("keeps a device's registration: same id in the console's first snapshot, its Update answered 2.04, the saved file private and gone once read", async () => {
+  it("keeps a device's registration: same id in the console's first snapshot, noted in its timeline, its Update answered 2.04, the saved file private and gone once read", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'restart-'));
     const first = await start(dataDir);
     const reg = await notls(['-m', 'post', '-t', '40', '-e', '</1/0>,</3/0>', `coap://127.0.0.1:${first.bridge.coapPort}/rd?ep=restart-dev&lt=300`]);
@@ -59,6 +59,8 @@ describe('registrations across a bridge restart', () => {
     clients.push(console);
     const snapshot = await console.next('snapshot');
     expect(snapshot.registrations).toMatchObject([{ id, endpoint: 'restart-dev', transport: 'coap', lifetime: 300 }]);
+    console.sendJson({ type: 'getDevice', v: 1, requestId: 'd1', endpoint: 'restart-dev' });
+    expect((await console.next('device')).timeline).toMatchObject([{ kind: 'note', registrationId: id, detail: 'kept across a restart of the bridge' }]);
 
     const update = await notls(['-m', 'post', `coap://127.0.0.1:${second.bridge.coapPort}/rd/${id}?lt=600`]);
     expect(update.code).toBe('2.04');

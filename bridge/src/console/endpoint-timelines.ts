@@ -59,6 +59,22 @@ export class EndpointTimelines {
     this.enforceTotal();
   }
 
+  /**
+   * A line that is no registry event, e.g. that a registration was kept across a restart of the
+   * bridge (bridge.ts): the timeline then says why it starts with a registration already there.
+   */
+  note(endpoint: string, registrationId: string, at: number, detail: string): void {
+    const held: HeldEntry = { at, kind: 'note', registrationId, detail };
+    const entries = this.byEndpoint.get(endpoint);
+    if (!entries) this.byEndpoint.set(endpoint, [held]);
+    else {
+      entries.push(held);
+      if (entries.length > this.maxEntriesPerEndpoint) entries.shift();
+      else this.byEndpoint.adjustWeight(endpoint, 1);
+    }
+    this.enforceTotal();
+  }
+
   /** Past the total bound the least recently active generation of endpoints is forgotten. */
   private enforceTotal(): void {
     while (this.byEndpoint.weight > this.maxTotalEntries && this.byEndpoint.size > 1) this.byEndpoint.rotate();
@@ -91,7 +107,8 @@ export class EndpointTimelines {
 type HeldEntry =
   | { at: number; kind: 'registered'; registrationId: string; address: string; port: number; transport: Transport; lifetime: number; returned?: { disabledAt: number; expectedBackAt: number } }
   | { at: number; kind: 'updated'; registrationId: string; changes: RegistrationChanges }
-  | { at: number; kind: 'ended'; registrationId: string; reason: EndReason; expectedBackAt?: number };
+  | { at: number; kind: 'ended'; registrationId: string; reason: EndReason; expectedBackAt?: number }
+  | { at: number; kind: 'note'; registrationId: string; detail: string };
 
 function toHeld(event: RegistrationEvent): HeldEntry {
   const registrationId = event.registration.id;
@@ -130,5 +147,7 @@ function toEntry(held: HeldEntry): TimelineEntry {
       return { at, kind: 'updated', registrationId, detail: describeChanges(held.changes), changes: held.changes };
     case 'ended':
       return { at, kind: 'ended', registrationId, detail: describeEnd(held.reason, held.expectedBackAt), reason: held.reason };
+    case 'note':
+      return { at, kind: 'note', registrationId, detail: held.detail };
   }
 }
