@@ -89,6 +89,13 @@ describe('registration file', () => {
     expect(takeRegistrations(file, clock.now, () => { throw new Error('nothing to restore'); })).toBeUndefined();
   });
 
+  it('removes the half-written file of a save that was cut short, and never reads it', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'registrations-')), REGISTRATIONS_FILE);
+    writeFileSync(`${file}.tmp`, '{"format":"lwm2m-console/registrations","version":1,"savedAt":0}\n[-1,["AAAA', { mode: 0o600 });
+    expect(takeRegistrations(file, T0, () => { throw new Error('nothing to restore'); })).toBeUndefined();
+    expect(existsSync(`${file}.tmp`)).toBe(false);
+  });
+
   it('drops a file that is not a registrations file whole, and deletes it', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'registrations-')), REGISTRATIONS_FILE);
     writeFileSync(file, '{"version":1,"sessions":[{"id":"AAAA"\n[-1,[]]\n', { mode: 0o600 });

@@ -37,7 +37,7 @@ export function saveRegistrations(file: string, entries: Iterable<PackedEntry>, 
   let next = iterator.next();
   if (next.done) return { registrations: 0, bytes: 0 };
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = temporaryOf(file);
   const fd = openSync(tmp, 'w', 0o600);
   let bytes = 0;
   try {
@@ -67,6 +67,13 @@ export function saveRegistrations(file: string, entries: Iterable<PackedEntry>, 
   return { registrations: writer.count, bytes };
 }
 
+/**
+ * One fixed temporary name, not one per process: a stop killed while writing leaves at most one
+ * half file (a million registrations are hundreds of megabytes), overwritten by the next save and
+ * removed by the next start.
+ */
+const temporaryOf = (file: string) => `${file}.tmp`;
+
 export interface TakeReport extends RestoreCounts {
   /** Records that were damaged or not valid. */
   unreadable: number;
@@ -82,6 +89,7 @@ export interface TakeReport extends RestoreCounts {
  * Undefined when there is no file (first start, the last run did not stop cleanly, or it was off).
  */
 export function takeRegistrations(file: string, now: number, restore: (registrations: Iterable<Registration>) => RestoreCounts): TakeReport | undefined {
+  rmSync(temporaryOf(file), { force: true });
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -149,7 +157,11 @@ export function restoreRegistrationsFromFile(file: string, now: number, restore:
     log.warn('saved registrations not read', { file, error });
     return undefined;
   }
-  if (!report) return undefined;
+  if (!report) {
+    // Said, so an operator who sees the whole fleet register again knows why.
+    log.info('no registrations saved by a previous run (first start, or it did not stop cleanly)');
+    return undefined;
+  }
   if (report.error !== undefined) {
     log.warn('saved registrations ignored', { file, error: report.error });
     return report;
