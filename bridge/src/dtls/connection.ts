@@ -63,6 +63,18 @@ export class Connection implements TimerOwner {
   cidKey: string | undefined;
   /** RFC 9146: CID to put in records we send; undefined = plain records. */
   peerCid: Buffer | undefined;
+  /**
+   * Records of the next epoch that arrived before the handshake completed (bounded, copied): an
+   * abbreviated handshake's client sends data right after its Finished, and when that flight is
+   * lost the data would be too. RFC 6347 §4.1 lets them be buffered and processed once the
+   * handshake completes.
+   */
+  early: DtlsRecord[] | undefined;
+  /**
+   * 48 bits of the client random of the handshake that made this session: a late copy of that
+   * ClientHello is recognised as stale, not taken for a new handshake (RFC 6347 §4.2.8).
+   */
+  helloTag: number | undefined;
   /** Our last flight, kept to answer a retransmitted peer flight (RFC 6347 §4.2.4). */
   lastFlight: readonly FlightItem[] | undefined;
   retransmits = 0;

@@ -30,6 +30,9 @@ export type { DtlsServerOptions, DtlsSession, DtlsStats, HandshakeFailure } from
 
 /** RFC 9146: length of the CIDs we issue. Fixed, because the tls12_cid header does not carry it. */
 const CID_LENGTH = 6;
+/** Next-epoch records held per handshake until it completes (RFC 6347 §4.1), and their total size. */
+const MAX_EARLY_RECORDS = 4;
+const MAX_EARLY_BYTES = 4096;
 
 export class DtlsServer extends EventEmitter implements ConnectionHost {
   readonly maxDatagram: number;
@@ -247,13 +250,18 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     this.statelessHello(first, address, port, c);
   }
 
-  /** RFC 6347 §4.2.8: an epoch-0 ClientHello with a new random from a known address starts a new handshake. */
+  /**
+   * RFC 6347 §4.2.8: an epoch-0 ClientHello with a new random from a known address starts a new
+   * handshake. One with the random of the handshake that made the session is a late copy (a
+   * duplicated or retransmitted datagram on a lossy link): it must not replace the session.
+   */
   private isNewClientHello(c: Connection, r: DtlsRecord): boolean {
     if (r.epoch !== 0 || r.type !== ContentType.handshake || r.fragment[0] !== HandshakeType.clientHello) return false;
     const frags = parseFragments(r.fragment, this.maxMessage);
     const f = frags?.[0];
     if (!f || f.offset !== 0 || f.body.length < 34) return false;
-    return !c.hs || !f.body.subarray(2, 34).equals(c.hs.clientRandom);
+    if (c.hs) return !f.body.subarray(2, 34).equals(c.hs.clientRandom);
+    return c.helloTag === undefined || f.body.readUIntBE(28, 6) !== c.helloTag;
   }
 
   /** Peers with no association: only a ClientHello is answered, statelessly until its cookie is valid. */
@@ -332,9 +340,11 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
       if (c.state === 'closed') return;
       if (r.epoch === 0 && c.readEpoch === 1) {
         // The peer resent a flight that began in epoch 0: answer once per datagram (RFC 6347 §4.2.4).
-        if (r.type === ContentType.handshake && !retransmitted) retransmitted = this.retransmit(c);
+        // A stale ClientHello is no part of the flight our last one answers: nothing to resend.
+        if (r.type === ContentType.handshake && r.fragment[0] !== HandshakeType.clientHello && !retransmitted) retransmitted = this.retransmit(c);
         continue;
       }
+      if (r.epoch === c.readEpoch + 1 && c.state === 'handshake' && c.hasKeys && r.type !== ContentType.handshake && this.holdEarly(c, r)) continue;
       const newest = r.seq > c.highestReadSeq;
       const o = c.unprotect(r);
       if (!o.ok) {
@@ -350,6 +360,21 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
       }
       retransmitted = this.dispatch(c, o.type, o.content, r.epoch, retransmitted);
     }
+  }
+
+  /**
+   * RFC 6347 §4.1: records protected with the new keys may arrive before the handshake completes
+   * ("implementations MAY either buffer or discard such packets"). After an abbreviated handshake
+   * the client sends data at once; if its CCS + Finished flight is lost, that data would be lost
+   * with it although the retransmitted flight completes the handshake a second later. So a few
+   * are held (copied, bounded) and processed after the handshake; they are authenticated then.
+   */
+  private holdEarly(c: Connection, r: DtlsRecord): boolean {
+    const early = (c.early ??= []);
+    const bytes = early.reduce((n, e) => n + e.fragment.length, 0);
+    if (early.length >= MAX_EARLY_RECORDS || bytes + r.fragment.length > MAX_EARLY_BYTES) return false;
+    early.push({ ...r, fragment: ownCopy(r.fragment), ...(r.cid ? { cid: ownCopy(r.cid) } : {}) });
+    return true;
   }
 
   /** Handles one authentic (or epoch-0) record's content; returns whether a retransmission was sent for this datagram. */
@@ -461,6 +486,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
       connectionId: c.cidKey !== undefined,
     };
     if (hs.resumed) this.counters.resumptions++;
+    c.helloTag = hs.clientRandom.readUIntBE(26, 6);
     c.hs = undefined;
     c.state = 'established';
     this.handshakeCount--;
@@ -469,6 +495,9 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     this.counters.handshakesCompleted++;
     this.touch(c);
     this.emit('session', c);
+    const early = c.early;
+    c.early = undefined;
+    if (early && c.state === 'established') this.receiveRecords(c, early, c.address, c.port);
   }
 
   // --- timers, limits, bookkeeping ---
@@ -558,6 +587,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     c.state = 'closed';
     c.hs = undefined;
     c.lastFlight = undefined;
+    c.early = undefined;
     c.forgetKeys();
     this.timers.cancel(c);
     this.idle.delete(c);
