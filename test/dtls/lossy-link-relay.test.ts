@@ -79,6 +79,7 @@ describe('startLossyRelay', () => {
       client.send(d, relay.port, '127.0.0.1');
       await new Promise((r) => setTimeout(r, 20));
     }
+    while (relay.pending() > 0) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 50));
     return { got, relay };
   }
@@ -98,6 +99,13 @@ describe('startLossyRelay', () => {
     const { got, relay } = await exchange([{ label: 'to server twice', direction: 'toServer', match: carries.any, occurrences: 'every', action: 'duplicate' }], [finalFlight, finalFlight]);
     expect(got).toHaveLength(4);
     expect(relay.events).toHaveLength(2);
+  });
+
+  it('delays a datagram behind the ones that follow it, and counts it pending until delivered', async () => {
+    const { got, relay } = await exchange([{ label: 'the final flight, late', direction: 'toServer', match: carries.changeCipherSpec, action: 'delay', delayMs: 60 }], [finalFlight, serverHelloFlight]);
+    expect(got.map((d) => d[0])).toEqual([22, 20]);
+    expect(relay.pending()).toBe(0);
+    expect(relay.events.map((e) => e.action)).toEqual(['delay']);
   });
 
   it('reports a planned loss that never happened', async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { carries, Handshake, type LossRule, type LossyRelay, startLossyRelay } from '../support/lossy-relay.js';
+import { runPeer as runPeerUntil } from '../dtls-pki/interop-harness.js';
 import { PSK_HEX, runPeer, startServer, type TestServer } from './peers.js';
 
 // The tests run concurrently: each mostly waits for a peer's 1 s retransmission timer.
@@ -135,11 +136,27 @@ describe.concurrent('openssl s_client over a link that duplicates or loses more'
 });
 
 describe.concurrent('stale handshake datagrams arriving after the session is up', () => {
+  /** Runs `cmd` through a relay with a late datagram; the client sends its data only once the late one is in. */
+  async function lateDatagram(cmd: string, args: string[], relay: LossyRelay, t: TestServer) {
+    const r = await runPeerUntil(cmd, args, { until: () => t.sessions.length === 1 && relay.pending() === 0, stdin: 'hello\n', timeoutMs: 8_000 });
+    return r.out;
+  }
+
   it('keeps the session when a copy of the cookie-bearing ClientHello arrives after the handshake completed (RFC 6347 §4.2.8)', async () => {
     const { t, relay } = await lossyLink([
-      { label: 'a late copy of the ClientHello with the cookie', direction: 'toServer', match: carries.handshake(Handshake.clientHello), occurrences: [2], action: 'duplicate', delayMs: 150 },
+      { label: 'a late copy of the ClientHello with the cookie', direction: 'toServer', match: carries.handshake(Handshake.clientHello), occurrences: [2], action: 'duplicate', delayMs: 300 },
     ]);
-    const r = await runPeer('openssl', openssl(relay.port), { input: ['hello\n'], until: /echo:hello/ });
-    await expectOneCleanSession(t, relay, r.output, ['a late copy of the ClientHello with the cookie']);
+    const output = await lateDatagram('openssl', openssl(relay.port), relay, t);
+    await expectOneCleanSession(t, relay, output, ['a late copy of the ClientHello with the cookie']);
   });
+
+  for (const [name, [cmd, args]] of Object.entries(PEERS)) {
+    it(`keeps the session when the ${name} Finished flight arrives late, after its retransmission completed the handshake`, async () => {
+      const { t, relay } = await lossyLink([
+        { label: "the client's first Finished flight, 1.5 s late", direction: 'toServer', match: carries.handshake(Handshake.clientKeyExchange), action: 'delay', delayMs: 1_500 },
+      ]);
+      const output = await lateDatagram(cmd, args(relay.port), relay, t);
+      await expectOneCleanSession(t, relay, output, ["the client's first Finished flight, 1.5 s late"]);
+    });
+  }
 });

@@ -79,6 +79,8 @@ export interface LossyRelay {
   readonly events: readonly RelayEvent[];
   /** Every datagram seen, with what happened to it (for failure messages). */
   readonly trace: ReadonlyArray<DatagramInfo & { readonly action: 'pass' | Action }>;
+  /** Delayed datagrams not delivered yet. */
+  pending(): number;
   /** Labels of rules with a planned occurrence that never happened ('every': none happened). */
   unfired(): string[];
   /** The trace in one line per datagram, e.g. `toClient#2 drop [22/0 hs2 seq1, 22/0 hs14]`. */
@@ -208,6 +210,7 @@ export async function startLossyRelay(o: { serverPort: number; host?: string; pl
     port: front.address().port,
     events,
     trace,
+    pending: () => timers.size,
     unfired: () => o.plan.filter((rule, i) => fired[i]! < (rule.occurrences === 'every' ? 1 : (rule.occurrences ?? [1]).length)).map((r) => r.label),
     describe: () => trace.map(describeDatagram).join('\n'),
     stop() {
