@@ -55,6 +55,14 @@ const toClientAfterDrop = (relay: LossyRelay, match: (d: (typeof relay.trace)[nu
   return relay.trace.slice(dropAt + 1).filter((d) => d.direction === 'toClient' && d.action === 'pass' && match(d)).length;
 };
 
+/** After the planned drop, did the client's application data reach us before its resent CCS + Finished? */
+function dataBeforeResentFinished(relay: LossyRelay): boolean {
+  const after = relay.trace.slice(relay.trace.findIndex((d) => d.action === 'drop') + 1).filter((d) => d.direction === 'toServer');
+  const data = after.findIndex(carries.applicationData);
+  const finished = after.findIndex(carries.encryptedHandshake);
+  return data >= 0 && finished >= 0 && data < finished;
+}
+
 const LOSE_HVR: LossRule = { label: 'our HelloVerifyRequest', direction: 'toClient', match: carries.handshake(Handshake.helloVerifyRequest) };
 const LOSE_SERVER_HELLO: LossRule = { label: 'our ServerHello flight', direction: 'toClient', match: carries.handshake(Handshake.serverHello) };
 const LOSE_FINAL: LossRule = { label: 'our ChangeCipherSpec + Finished flight', direction: 'toClient', match: carries.changeCipherSpec };
@@ -130,8 +138,22 @@ describe.concurrent('openssl s_client over a link that duplicates or loses more'
     expect(relay.unfired(), relay.describe()).toEqual([]);
     expect(again.output).toMatch(/^Reused, TLSv1.2/m);
     expect(again.output).toContain('echo:two');
+    expect(dataBeforeResentFinished(relay), relay.describe()).toBe(true);
     expect(t.server.stats()).toMatchObject({ resumptions: 1, handshakesStarted: 2, handshakesCompleted: 2, handshakesFailed: 0 });
     expect(t.received.map(String)).toEqual(['one\n', 'two\n']);
+  });
+
+  it("gnutls-cli -r: resumes when the client's final flight of the abbreviated handshake is lost, and the data it sent at once arrives", async () => {
+    // Occurrence 1 is the full handshake's ClientKeyExchange + CCS + Finished; 2 is the resumed one's CCS + Finished.
+    const { t, relay } = await lossyLink([{ label: "the resuming client's CCS + Finished", direction: 'toServer', match: carries.changeCipherSpec, occurrences: [2] }]);
+    const r = await runPeer('gnutls-cli', ['-r', ...gnutls(relay.port)], { input: ['hello\n'], until: /echo:hello/ });
+    expect(relay.unfired(), relay.describe()).toEqual([]);
+    expect(r.output).toContain('Resume Handshake was completed');
+    expect(r.output).toContain('echo:hello');
+    // The data overtook the resent CCS + Finished: it was held until the handshake completed (RFC 6347 §4.1).
+    expect(dataBeforeResentFinished(relay), relay.describe()).toBe(true);
+    expect(t.server.stats()).toMatchObject({ resumptions: 1, handshakesStarted: 2, handshakesCompleted: 2, handshakesFailed: 0 });
+    expect(t.received.map(String)).toEqual(['hello\n']);
   });
 });
 
