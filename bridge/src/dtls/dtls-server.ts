@@ -81,7 +81,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
       idleTimeoutMs: options.idleTimeoutMs ?? 3_600_000,
       retransmitInitialMs: options.retransmitInitialMs ?? 1_000,
       maxRetransmits: options.maxRetransmits ?? 5,
-      flightRetentionMs: options.flightRetentionMs ?? 30_000,
+      flightRetentionMs: options.flightRetentionMs ?? 240_000,
       connectionId: options.connectionId ?? true,
     };
     this.cookies = new CookieJar(this.now, options.cookieRotateMs ?? 60_000);

@@ -30,7 +30,11 @@ export interface DtlsServerOptions {
   retransmitInitialMs?: number;
   /** Retransmissions of one flight before the handshake is abandoned. Default 5 (about 63 s in all). */
   maxRetransmits?: number;
-  /** How long the final flight is kept to answer a peer's retransmitted Finished. Default 30 s. */
+  /**
+   * How long the final flight is kept to answer a peer's retransmitted Finished, unless the peer's
+   * first application record shows it has ours. Default 240 s: RFC 6347 §4.2.4 says "at least twice
+   * the default MSL defined for [TCP]", and RFC 793's MSL is 2 minutes.
+   */
   flightRetentionMs?: number;
   /** Resumable sessions cached (RFC 5246 §7.3); 0 disables resumption. Default 10 000, 24 h each. */
   sessionCacheSize?: number;
