@@ -156,7 +156,7 @@ async function idleMemory(n: number): Promise<void> {
     }
     current = undefined;
     // Idle means past the final-flight retention (RFC 6347 §4.2.4): nothing but the session is left.
-    now += 31_000;
+    now += 241_000;
     server.tick();
     return performance.now() - t0;
   };
