@@ -9,29 +9,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../bridge/src/bridge.js';
-import { DEFAULT_CONFIG } from '../../bridge/src/config.js';
-import { createLogger } from '../../bridge/src/log.js';
+import type { Bridge } from '../../bridge/src/bridge.js';
 import { CredentialStore } from '../../bridge/src/security/credential-store.js';
+import { restartableBridges } from '../support/bridge-in-process.js';
 import { runLibcoap } from '../support/libcoap.js';
 
-const bridges: Bridge[] = [];
-afterEach(async () => {
-  for (const b of bridges.splice(0)) await b.close();
-});
-
-async function start(dataDir: string): Promise<{ bridge: Bridge; log: string[] }> {
-  const log: string[] = [];
-  const config = { ...DEFAULT_CONFIG, coapHost: '127.0.0.1', coapPort: 0, coapsHost: '127.0.0.1', coapsPort: 0, httpHost: '127.0.0.1', httpPort: 0, dataDir };
-  const bridge = await startBridge(config, { log: createLogger('info', (line) => log.push(line)) });
-  bridges.push(bridge);
-  return { bridge, log };
-}
-
-async function stop(b: Bridge): Promise<void> {
-  bridges.splice(bridges.indexOf(b), 1);
-  await b.close();
-}
+const bridges = restartableBridges({ coapsPort: 0 });
+afterEach(() => bridges.closeAll());
+const start = (dataDir: string) => bridges.start(dataDir);
+const stop = (b: Bridge) => bridges.stop(b);
 
 const psk = (bin: string, identity: string, key: string, args: string[]) => runLibcoap(bin, ['-B', '8', '-u', identity, '-k', key, ...args]);
 

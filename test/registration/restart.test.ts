@@ -8,34 +8,22 @@ import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../bridge/src/bridge.js';
-import { DEFAULT_CONFIG, type BridgeConfig } from '../../bridge/src/config.js';
+import type { Bridge } from '../../bridge/src/bridge.js';
+import type { BridgeConfig } from '../../bridge/src/config.js';
 import { TestClient } from '../../bridge/src/console/console-test-kit.js';
-import { createLogger } from '../../bridge/src/log.js';
 import { REGISTRATIONS_FILE } from '../../bridge/src/registry/registration-file.js';
 import { CoapTestClient, locationOf } from '../support/coap-test-client.js';
+import { restartableBridges } from '../support/bridge-in-process.js';
 import { runLibcoap } from '../support/libcoap.js';
 
-const bridges: Bridge[] = [];
+const bridges = restartableBridges();
 const clients: { close(): void }[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  for (const b of bridges.splice(0)) await b.close();
+  await bridges.closeAll();
 });
-
-/** A real bridge on loopback, its log lines kept. */
-async function start(dataDir: string, overrides: Partial<BridgeConfig> = {}): Promise<{ bridge: Bridge; log: string[] }> {
-  const log: string[] = [];
-  const config: BridgeConfig = { ...DEFAULT_CONFIG, coapHost: '127.0.0.1', coapPort: 0, coapsPort: -1, httpHost: '127.0.0.1', httpPort: 0, dataDir, ...overrides };
-  const bridge = await startBridge(config, { log: createLogger('info', (line) => log.push(line)) });
-  bridges.push(bridge);
-  return { bridge, log };
-}
-
-async function stop(b: Bridge): Promise<void> {
-  bridges.splice(bridges.indexOf(b), 1);
-  await b.close();
-}
+const start = (dataDir: string, overrides: Partial<BridgeConfig> = {}) => bridges.start(dataDir, overrides);
+const stop = (b: Bridge) => bridges.stop(b);
 
 const notls = (args: string[]) => runLibcoap('coap-client-notls', ['-B', '5', ...args]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -13,24 +13,12 @@
  * passing vacuously.
  */
 import dgram from 'node:dgram';
+import { ContentType as RecordType, HandshakeType as Handshake } from '../../bridge/src/dtls/wire.js';
 
 export type Direction = 'toServer' | 'toClient';
 
-/** RFC 5246 §6.2.1 ContentType. */
-export const RecordType = { changeCipherSpec: 20, alert: 21, handshake: 22, applicationData: 23, tls12Cid: 25 } as const;
-/** RFC 5246 §7.4 / RFC 6347 §4.2.1 HandshakeType. */
-export const Handshake = {
-  clientHello: 1,
-  serverHello: 2,
-  helloVerifyRequest: 3,
-  certificate: 11,
-  serverKeyExchange: 12,
-  certificateRequest: 13,
-  serverHelloDone: 14,
-  certificateVerify: 15,
-  clientKeyExchange: 16,
-  finished: 20,
-} as const;
+/** RFC 5246 §6.2.1 ContentType and §7.4 HandshakeType: the RFC numbers the server uses too (the relay only reads headers). */
+export { RecordType, Handshake };
 
 export interface RecordInfo {
   readonly contentType: number;
