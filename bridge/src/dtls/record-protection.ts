@@ -9,7 +9,7 @@
  * `open` returns undefined for every failure, without saying which: RFC 6347 §4.1.2.7 drops invalid
  * records silently, and a uniform failure denies a padding oracle (RFC 5246 §6.2.3.2 note).
  */
-import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { HmacSha256 } from './prf.js';
 import type { CipherSuite, DirectionKeys } from './cipher-suites.js';
 import { encodeRecord, RECORD_HEADER_LENGTH } from './record.js';
@@ -29,6 +29,7 @@ const CCM_EXPLICIT_NONCE = 8;
 const CCM_TAG = 8;
 const CBC_BLOCK = 16;
 const SHA256_LEN = 32;
+const SHA256_BLOCK = 64;
 
 /**
  * Smallest valid protected fragment. Records shorter than this are dropped BEFORE they reach the
@@ -182,7 +183,26 @@ function openCbc(k: DirectionKeys, h: ProtectedHeader, fragment: Buffer): Buffer
   }
   const contentLen = good ? n - padLen - 1 - SHA256_LEN : n - 1 - SHA256_LEN;
   const content = plain.subarray(0, contentLen);
-  const expected = new HmacSha256(k.macKey).digest(additionalData(h, contentLen), content);
+  const aad = additionalData(h, contentLen);
+  const expected = new HmacSha256(k.macKey).digest(aad, content);
+  // Lucky Thirteen (AlFardan & Paterson 2013): the MAC over fewer bytes (a longer pad) can take
+  // fewer SHA-256 compressions, and that time difference is a padding oracle across many records,
+  // the "small timing channel" RFC 5246 §6.2.3.2 accepted. Equalise: hash as many extra blocks
+  // as the MAC saved against the longest content this record could hold, so every record of a
+  // given length costs the same number of compressions whatever its padding (+1 block always).
+  const longest = n - 1 - SHA256_LEN;
+  sha256Blocks(1 + innerMacBlocks(aad.length, longest) - innerMacBlocks(aad.length, contentLen));
   const macOk = timingSafeEqual(expected, plain.subarray(contentLen, contentLen + SHA256_LEN));
   return good && macOk ? content : undefined;
+}
+
+/** SHA-256 compression-function calls for the inner HMAC hash: ipad block + aad + content + padding (FIPS 180-4 §5.1.1). */
+function innerMacBlocks(aadLength: number, contentLength: number): number {
+  return Math.floor((SHA256_BLOCK + aadLength + contentLength + 8) / SHA256_BLOCK) + 1;
+}
+
+/** Zeroes hashed only for their cost: `blocks` × 64 − 9 bytes take exactly `blocks` compressions. */
+const dummy = Buffer.alloc(8 * SHA256_BLOCK);
+function sha256Blocks(blocks: number): void {
+  hash('sha256', dummy.subarray(0, blocks * SHA256_BLOCK - 9), 'binary');
 }
