@@ -16,7 +16,7 @@ import { encodeHandshake, parseFragments } from './handshake-message.js';
 import type { ClientHello } from './hello.js';
 import { pskKeyExchange } from './key-exchange.js';
 import { randomBytesFromPool as randomBytes } from './random-pool.js';
-import { type DtlsRecord, parseRecords } from './record.js';
+import { type DtlsRecord, encodeRecord, parseRecords } from './record.js';
 import type { DtlsServerOptions, DtlsSession, DtlsStats, HandshakeFailure } from './server-options.js';
 import { type FlightItem, type HandshakeConfig, type HandshakeStep, ServerHandshake } from './server-handshake.js';
 import { type ResumableSession, SessionCache } from './session-cache.js';
@@ -239,7 +239,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
         this.counters.noAssociation++;
         return;
       }
-      this.receiveRecords(c, records, address, port);
+      this.receiveRecords(c, records, address, port, true);
       return;
     }
     const c = this.byAddress.get(addressKey(address, port));
@@ -275,6 +275,13 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
         if (answer.badCookie) this.counters.badCookies++;
         this.counters.cookiesSent++;
         this.transmit(answer.datagram, address, port);
+        return;
+      case 'refuse':
+        // A fatal alert in an epoch-0 record, no association: nothing is kept for this peer.
+        this.transmit(encodeRecord(ContentType.alert, 0, r.seq, Buffer.from([AlertLevel.fatal, answer.alert])), address, port);
+        this.counters.alertsSent++;
+        this.counters.handshakesFailed++;
+        this.reportFailure({ address, port }, 'server', answer.reason, answer.alert);
         return;
       case 'start':
         if (this.handshakeCount >= this.opts.maxHandshakes) this.evictStalledHandshake();
@@ -334,10 +341,18 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     this.apply(c, step);
   }
 
-  private receiveRecords(c: Connection, records: readonly DtlsRecord[], address: string, port: number): void {
+  private receiveRecords(c: Connection, records: readonly DtlsRecord[], address: string, port: number, viaCid = false): void {
     let retransmitted = false;
     for (const r of records) {
       if (c.state === 'closed') return;
+      // RFC 9146 §6: a CID names one association. A datagram found through a CID carries only
+      // records with that CID; a tls12_cid record with another CID is not this connection's.
+      // (Otherwise one CID would let records from any address into its session's handshake, or
+      // another session's records be decrypted with this one's keys.)
+      if (r.cid ? r.cid.toString('latin1') !== c.cidKey : viaCid) {
+        this.counters.noAssociation++;
+        continue;
+      }
       if (r.epoch === 0 && c.readEpoch === 1) {
         // The peer resent a flight that began in epoch 0: answer once per datagram (RFC 6347 §4.2.4).
         // A stale ClientHello is no part of the flight our last one answers: nothing to resend.

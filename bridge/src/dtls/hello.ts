@@ -18,13 +18,20 @@ export interface ClientHello {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; alert: AlertDescriptionCode; reason: string };
 
+/**
+ * A ClientHello refused for what it says rather than how it is framed (no DTLS 1.2, no null
+ * compression, a duplicate extension) still carries its fields in `hello`: the stateless cookie
+ * exchange needs them to let the refusal reach a verified address only (stateless-hello.ts).
+ */
+export type ParsedClientHello = Parsed<ClientHello> | { ok: false; alert: AlertDescriptionCode; reason: string; hello: ClientHello };
+
 const fail = (reason: string, alert: AlertDescriptionCode = AlertDescription.decodeError): Parsed<never> => ({
   ok: false,
   alert,
   reason,
 });
 
-export function parseClientHello(body: Buffer): Parsed<ClientHello> {
+export function parseClientHello(body: Buffer): ParsedClientHello {
   const r = new Reader(body);
   const clientVersion = r.u16();
   const random = r.bytes(32);
@@ -38,11 +45,10 @@ export function parseClientHello(body: Buffer): Parsed<ClientHello> {
     return fail('truncated ClientHello');
   }
   if (suites.length < 2 || suites.length % 2 !== 0 || compression.length < 1) return fail('malformed ClientHello vectors');
-  // RFC 5246 §7.4.1.2: the null compression method MUST be offered.
-  if (!compression.includes(0)) return fail('null compression not offered', AlertDescription.illegalParameter);
   const cipherSuites: number[] = [];
   for (let i = 0; i < suites.length; i += 2) cipherSuites.push(suites.readUInt16BE(i));
   const extensions = new Map<number, Buffer>();
+  let duplicate = false;
   if (r.remaining > 0) {
     const all = r.vector(2, 0xffff);
     if (!all || r.remaining !== 0) return fail('malformed extensions');
@@ -51,14 +57,21 @@ export function parseClientHello(body: Buffer): Parsed<ClientHello> {
       const type = er.u16();
       const data = er.vector(2, 0xffff);
       if (type === undefined || !data) return fail('malformed extension');
-      if (extensions.has(type)) return fail('duplicate extension', AlertDescription.illegalParameter);
-      extensions.set(type, data);
+      if (extensions.has(type)) duplicate = true;
+      else extensions.set(type, data);
     }
   }
-  // client_version: DTLS versions count down; anything "older" than 1.2 (numerically larger) is refused.
-  if (clientVersion > DTLS_1_2) return fail('client does not offer DTLS 1.2', AlertDescription.protocolVersion);
   const cookieInput = Buffer.concat([body.subarray(0, cookieAt), body.subarray(suitesAt, suitesAt + 2 + suites.length)]);
-  return { ok: true, value: { clientVersion, random, sessionId, cookie, cipherSuites, extensions, cookieInput } };
+  const hello: ClientHello = { clientVersion, random, sessionId, cookie, cipherSuites, extensions, cookieInput };
+  const refuse = (reason: string, alert: AlertDescriptionCode): ParsedClientHello => ({ ok: false, alert, reason, hello });
+  // RFC 5246 §E.1 (RFC 6347 §4.1): DTLS versions count down; a client_version "older" than 1.2
+  // (numerically larger, e.g. DTLS 1.0 = 0xfeff) MUST get a protocol_version alert.
+  if (clientVersion > DTLS_1_2) return refuse('client does not offer DTLS 1.2', AlertDescription.protocolVersion);
+  // RFC 5246 §7.4.1.2: the null compression method MUST be offered.
+  if (!compression.includes(0)) return refuse('null compression not offered', AlertDescription.illegalParameter);
+  // RFC 5246 §7.4.1.4: "There MUST NOT be more than one extension of the same type."
+  if (duplicate) return refuse('duplicate extension', AlertDescription.illegalParameter);
+  return { ok: true, value: hello };
 }
 
 /** RFC 6347 §4.2.1: HelloVerifyRequest.server_version SHOULD be DTLS 1.0 whatever is negotiated. */

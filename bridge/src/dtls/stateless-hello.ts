@@ -7,12 +7,14 @@ import type { CookieJar } from './cookie.js';
 import { encodeHandshake, parseFragments } from './handshake-message.js';
 import { type ClientHello, encodeHelloVerifyRequest, parseClientHello } from './hello.js';
 import { type DtlsRecord, encodeRecord } from './record.js';
-import { ContentType, HandshakeType } from './wire.js';
+import { type AlertDescriptionCode, ContentType, HandshakeType } from './wire.js';
 
 export type HelloAnswer =
   | { readonly kind: 'drop'; readonly reason: 'noAssociation' | 'malformed' }
   | { readonly kind: 'verify'; readonly datagram: Buffer; readonly badCookie: boolean }
-  | { readonly kind: 'start'; readonly hello: ClientHello; readonly messageSeq: number; readonly body: Buffer };
+  | { readonly kind: 'start'; readonly hello: ClientHello; readonly messageSeq: number; readonly body: Buffer }
+  /** A ClientHello we cannot accept (e.g. DTLS 1.0 only), back with a valid cookie: answer with this fatal alert. */
+  | { readonly kind: 'refuse'; readonly alert: AlertDescriptionCode; readonly reason: string };
 
 export function answerClientHello(r: DtlsRecord, address: string, port: number, cookies: CookieJar, maxMessage: number): HelloAnswer {
   if (r.epoch !== 0 || r.type !== ContentType.handshake) return { kind: 'drop', reason: 'noAssociation' };
@@ -23,9 +25,13 @@ export function answerClientHello(r: DtlsRecord, address: string, port: number, 
     return { kind: 'drop', reason: 'malformed' };
   }
   const parsed = parseClientHello(f.body);
-  if (!parsed.ok) return { kind: 'drop', reason: 'malformed' };
-  const hello = parsed.value;
+  if (!parsed.ok && !('hello' in parsed)) return { kind: 'drop', reason: 'malformed' };
+  const hello = parsed.ok ? parsed.value : parsed.hello;
   if (hello.cookie.length > 0 && cookies.verify(address, port, hello.cookieInput, hello.cookie)) {
+    // RFC 5246 §E.1: a client offering only older versions MUST get protocol_version (likewise
+    // illegal_parameter for no null compression or a duplicate extension, RFC 5246 §7.4.1.2/§7.4.1.4).
+    // Only after the cookie: the alert then goes to an address that answered us (RFC 6347 §4.2.1).
+    if (!parsed.ok) return { kind: 'refuse', alert: parsed.alert, reason: parsed.reason };
     return { kind: 'start', hello, messageSeq: f.messageSeq, body: f.body };
   }
   const cookie = cookies.make(address, port, hello.cookieInput);
