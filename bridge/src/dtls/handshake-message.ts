@@ -106,6 +106,10 @@ export class Reassembler {
       return { kind: 'invalid' }; // RFC 6347 §4.2.3: all fragments of a message agree on type and length
     }
     if (++this.fragments > this.maxFragments) return { kind: 'invalid' };
+    // RFC 6347 §4.2.3 lets fragments overlap; the overlap must repeat the same bytes. A fragment that
+    // rewrites bytes already received is refused, not taken silently (last writer wins would let a
+    // spoofed fragment change a message under the peer's feet, and hide it until Finished).
+    if (this.conflicts(f)) return { kind: 'invalid' };
     f.body.copy(this.buf, f.offset);
     this.ranges = mergeRange(this.ranges, f.offset, f.offset + f.body.length);
     if (this.ranges.length === 2 && this.ranges[0] === 0 && this.ranges[1] === this.buf.length) {
@@ -114,6 +118,19 @@ export class Reassembler {
       return { kind: 'complete', message };
     }
     return { kind: 'pending' };
+  }
+
+  /** Whether `f` disagrees with bytes already received in the ranges it overlaps. */
+  private conflicts(f: HandshakeFragment): boolean {
+    const buf = this.buf!;
+    const start = f.offset;
+    const end = f.offset + f.body.length;
+    for (let i = 0; i < this.ranges.length; i += 2) {
+      const a = Math.max(start, this.ranges[i]!);
+      const b = Math.min(end, this.ranges[i + 1]!);
+      if (a < b && buf.compare(f.body, a - start, b - start, a, b) !== 0) return true;
+    }
+    return false;
   }
 
   reset(): void {
