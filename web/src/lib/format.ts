@@ -18,6 +18,23 @@ export function formatTimestamp(epochMs: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
+/**
+ * The browser's offset from UTC at that instant (`UTC`, `UTC+01:00`, `UTC-05:30`): every time on
+ * the console is local to the browser, and an operator comparing it with the bridge's log
+ * (which is in UTC) needs to know which zone that is.
+ */
+export function utcOffsetLabel(epochMs: number): string {
+  const offset = -new Date(epochMs).getTimezoneOffset();
+  if (offset === 0) return 'UTC';
+  const abs = Math.abs(offset);
+  return `UTC${offset > 0 ? '+' : '-'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** `2026-11-29 10:41:39.208 UTC+01:00`: for tooltips on short times. */
+export function formatTimestampWithZone(epochMs: number): string {
+  return `${formatTimestamp(epochMs)} ${utcOffsetLabel(epochMs)}`;
+}
+
 export function transportLabel(t: Transport): string {
   return t === 'coaps' ? 'CoAPS' : 'CoAP';
 }
