@@ -7,7 +7,7 @@
  */
 import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { ALERT, type AlertDescription } from './outcome.js';
-import { KEY_USAGE, OID, parseBasicConstraints, parseCertificate, parseKeyUsage, parseSpki, type ParsedCertificate } from './x509.js';
+import { KEY_USAGE, OID, parseBasicConstraints, parseCertificate, parseExtKeyUsage, parseKeyUsage, parseSpki, type ParsedCertificate } from './x509.js';
 
 /** Failures carry the RFC 5246 §7.2.2 alert that describes them best, for the key exchange to send. */
 export type ChainResult =
@@ -115,6 +115,13 @@ export function verifyChainWith(chainDer: readonly Buffer[], trust: TrustAnchors
   // RFC 5280 §4.2.1.3: CertificateVerify is a digital signature, so that bit must be allowed.
   if (!leafUsage.ok || !leafUsage.value(KEY_USAGE.digitalSignature)) return bad('client certificate key usage forbids digitalSignature', ALERT.unsupported_certificate);
   if (!p256Key(leaf.publicKey)) return bad('client certificate key is not ECDSA P-256', ALERT.unsupported_certificate);
+  // RFC 5280 §4.2.1.12: with extendedKeyUsage present the certificate "MUST only be used for one of
+  // the purposes indicated": TLS client authentication or anyExtendedKeyUsage.
+  const purposes = parseExtKeyUsage(leaf.parsed.extensions.get(OID.extKeyUsage));
+  if (!purposes.ok) return bad(`client certificate: ${purposes.reason}`);
+  if (purposes.value && !purposes.value.includes(OID.clientAuth) && !purposes.value.includes(OID.anyExtendedKeyUsage)) {
+    return bad('client certificate extendedKeyUsage does not allow TLS client authentication', ALERT.unsupported_certificate);
+  }
   // The endpoint name must be unambiguous: exactly one CN.
   if (leaf.parsed.subjectCNs.length !== 1 || leaf.parsed.subjectCNs[0]!.length === 0) return bad('client certificate must carry exactly one subject CN');
 

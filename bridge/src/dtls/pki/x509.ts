@@ -21,6 +21,8 @@ export const OID = {
   basicConstraints: '2.5.29.19',
   authorityKeyIdentifier: '2.5.29.35',
   extKeyUsage: '2.5.29.37',
+  anyExtendedKeyUsage: '2.5.29.37.0', // RFC 5280 §4.2.1.12
+  clientAuth: '1.3.6.1.5.5.7.3.2', // RFC 5280 §4.2.1.12 id-kp-clientAuth
 } as const;
 
 /** RFC 5280 §4.2.1.3 KeyUsage bit numbers. */
@@ -122,6 +124,9 @@ export function parseSpki(der: Buffer): DerResult<ParsedSpki> {
   if (!alg.ok) return alg;
   const algParts = readChildren(alg.value);
   if (!algParts.ok) return algParts;
+  // RFC 5280 §4.1.1.2: AlgorithmIdentifier is { algorithm, parameters OPTIONAL }, nothing more. Extra
+  // fields would give one key several SPKI encodings, hence several raw-key fingerprints (RFC 7250 §3).
+  if (algParts.value.length > 2) return { ok: false, reason: 'AlgorithmIdentifier has more than two fields' };
   const algOid = expectTag(algParts.value[0], TAG.OID, 'algorithm');
   if (!algOid.ok) return algOid;
   const algorithm = decodeOid(algOid.value.contents);
@@ -270,4 +275,24 @@ export function parseKeyUsage(ext: ParsedExtension | undefined): DerResult<(bit:
   if (!bits.ok) return bits;
   const bytes = bits.value.bytes;
   return { ok: true, value: (bit) => ((bytes[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0 };
+}
+
+/** extKeyUsage (RFC 5280 §4.2.1.12): the KeyPurposeId OIDs; undefined when absent (no restriction). */
+export function parseExtKeyUsage(ext: ParsedExtension | undefined): DerResult<string[] | undefined> {
+  if (!ext) return { ok: true, value: undefined };
+  const root = readDer(ext.value);
+  if (!root.ok) return root;
+  if (root.value.tag !== TAG.SEQUENCE) return { ok: false, reason: 'malformed extKeyUsage' };
+  const ids = readChildren(root.value);
+  if (!ids.ok) return ids;
+  const out: string[] = [];
+  for (const node of ids.value) {
+    const id = expectTag(node, TAG.OID, 'KeyPurposeId');
+    if (!id.ok) return id;
+    const dotted = decodeOid(id.value.contents);
+    if (!dotted.ok) return dotted;
+    out.push(dotted.value);
+  }
+  // KeyPurposeId list is SIZE (1..MAX)
+  return out.length > 0 ? { ok: true, value: out } : { ok: false, reason: 'empty extKeyUsage' };
 }
