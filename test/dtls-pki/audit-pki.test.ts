@@ -14,6 +14,7 @@ import { runPeer, startServer, type TestServer } from './interop-harness.js';
 import { run, tempDir } from './tools.js';
 
 const dir = tempDir();
+afterAll(() => dir.remove());
 const der = (pemText: string) => new X509Certificate(pemText).raw;
 
 /** An OpenSSL CA and a P-256 device certificate carrying `extra` extension lines. */
@@ -56,7 +57,6 @@ describe('client certificate purpose against openssl s_client', () => {
   });
   afterAll(async () => {
     await server.close();
-    dir.remove();
   });
   const sClient = (c: { certFile: string; keyFile: string }) =>
     ['s_client', '-dtls1_2', '-cipher', 'ECDHE-ECDSA-AES128-CCM8', '-cert', c.certFile, '-key', c.keyFile, '-CAfile', serverCert, '-verify_return_error', '-connect', `127.0.0.1:${server.port}`];
@@ -89,5 +89,28 @@ describe('raw public key encoding (RFC 7250 §3, RFC 5280 §4.1.1.2)', () => {
   it('refuses an AlgorithmIdentifier with a field after the curve, which would give the same key a second fingerprint', () => {
     const padded = withAlgorithm(oid(OID.ecPublicKey), oid(OID.prime256v1), tlv(TAG.NULL, Buffer.alloc(0)));
     expect(rawPublicKeyIdentity(padded).ok).toBe(false);
+  });
+});
+
+describe('certificate signature algorithms', () => {
+  it('refuses a device certificate signed with ECDSA-SHA1, as openssl verify -auth_level 2 does, and accepts the SHA-256 one', () => {
+    const d = tempDir();
+    try {
+      const csr = d.path('dev.csr');
+      expect(run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', d.path('dev.key'), '-out', csr, '-subj', '/CN=dev-sha']).status).toBe(0);
+      const ext = d.write('ext.cnf', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n');
+      const signed = (digest: string) => {
+        const leaf = run('openssl', ['x509', '-req', `-${digest}`, '-in', csr, '-CA', caCert, '-CAkey', caKey, '-CAcreateserial', '-days', '3', '-extfile', ext]);
+        expect(leaf.status).toBe(0);
+        return { der: der(leaf.out), file: d.write(`${digest}.pem`, leaf.out) };
+      };
+      const sha1 = signed('sha1');
+      const sha256 = signed('sha256');
+      expect(verifyClientChain([sha1.der], [ca], new Date())).toMatchObject({ ok: false, alert: ALERT.bad_certificate, reason: 'certificate 0 is signed with 1.2.840.10045.4.1, not a SHA-2 signature' });
+      expect(run('openssl', ['verify', '-auth_level', '2', '-CAfile', caCert, sha1.file]).out).toMatch(/digest algorithm too weak/);
+      expect(verifyClientChain([sha256.der], [ca], new Date())).toMatchObject({ ok: true, commonName: 'dev-sha' });
+    } finally {
+      d.remove();
+    }
   });
 });

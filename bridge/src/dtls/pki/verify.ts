@@ -50,6 +50,19 @@ function checkValidity(c: Loaded, now: Date, what: string): ReturnType<typeof ba
   return undefined;
 }
 
+/**
+ * Signatures this verifier relies on: ECDSA, RSA PKCS #1 v1.5 and RSA-PSS with SHA-2 (RFC 5758 §3.2,
+ * RFC 4055 §5, RFC 4055 §3.1), Ed25519 (RFC 8410 §3). SHA-1 and MD5 are collision-broken, so a
+ * certificate signed with them proves nothing (OpenSSL refuses them from security level 1, e.g.
+ * `openssl verify -auth_level 2`); node:crypto's X509Certificate.verify would accept them.
+ */
+const STRONG_SIGNATURES = new Set<string>([
+  '1.2.840.10045.4.3.2', '1.2.840.10045.4.3.3', '1.2.840.10045.4.3.4', // ecdsa-with-SHA256/384/512
+  '1.2.840.113549.1.1.11', '1.2.840.113549.1.1.12', '1.2.840.113549.1.1.13', // sha256/384/512WithRSAEncryption
+  '1.2.840.113549.1.1.10', // RSASSA-PSS (its hash is a parameter; OpenSSL's security level covers it)
+  '1.3.101.112', // Ed25519
+]);
+
 /** Whether `issuer` can have signed `child`: name chaining (RFC 5280 §6.1.3 (a)(4)) and the signature itself. */
 function issuedBy(child: Loaded, issuer: Loaded): boolean {
   if (!child.parsed.issuerDer.equals(issuer.parsed.subjectDer)) return false;
@@ -128,6 +141,10 @@ export function verifyChainWith(chainDer: readonly Buffer[], trust: TrustAnchors
   // Walk up: at each step prefer a trust anchor, else the next certificate the client sent.
   let current = leaf;
   for (let depth = 1; depth <= chain.length; depth++) {
+    // Every signature checked on the path must be a strong one (the anchor's own is never checked).
+    if (!STRONG_SIGNATURES.has(current.parsed.signatureAlgorithm)) {
+      return bad(`certificate ${depth - 1} is signed with ${current.parsed.signatureAlgorithm}, not a SHA-2 signature`, ALERT.bad_certificate);
+    }
     const anchor = anchors.find((a) => issuedBy(current, a));
     if (anchor) {
       // The anchor itself is the configured root of trust; it is still checked for its period

@@ -150,6 +150,8 @@ export interface ParsedExtension { critical: boolean; value: Buffer }
 
 export interface ParsedCertificate {
   tbsDer: Buffer;
+  /** The signatureAlgorithm OID the issuer signed with (RFC 5280 §4.1.1.2). */
+  signatureAlgorithm: string;
   issuerDer: Buffer;
   subjectDer: Buffer;
   /** Every commonName attribute of the subject, in order. */
@@ -193,6 +195,14 @@ export function parseCertificate(der: Buffer): DerResult<ParsedCertificate> {
   if (root.value.tag !== TAG.SEQUENCE || cert.value.length !== 3) return { ok: false, reason: 'Certificate must be a SEQUENCE of three fields' };
   const tbsNode = expectTag(cert.value[0], TAG.SEQUENCE, 'tbsCertificate');
   if (!tbsNode.ok) return tbsNode;
+  const sigAlgNode = expectTag(cert.value[1], TAG.SEQUENCE, 'signatureAlgorithm');
+  if (!sigAlgNode.ok) return sigAlgNode;
+  const sigAlgParts = readChildren(sigAlgNode.value);
+  if (!sigAlgParts.ok) return sigAlgParts;
+  const sigAlgOid = expectTag(sigAlgParts.value[0], TAG.OID, 'signatureAlgorithm algorithm');
+  if (!sigAlgOid.ok) return sigAlgOid;
+  const signatureAlgorithm = decodeOid(sigAlgOid.value.contents);
+  if (!signatureAlgorithm.ok) return signatureAlgorithm;
   const tbs = readChildren(tbsNode.value);
   if (!tbs.ok) return tbs;
   const f = [...tbs.value];
@@ -242,7 +252,7 @@ export function parseCertificate(der: Buffer): DerResult<ParsedCertificate> {
   return {
     ok: true,
     value: {
-      tbsDer: tbsNode.value.der, issuerDer: issuerNode.value.der, subjectDer: subjectNode.value.der, subjectCNs: cns.value,
+      tbsDer: tbsNode.value.der, signatureAlgorithm: signatureAlgorithm.value, issuerDer: issuerNode.value.der, subjectDer: subjectNode.value.der, subjectCNs: cns.value,
       notBefore: notBefore.value, notAfter: notAfter.value, spkiDer: spkiNode.value.der, extensions,
     },
   };
