@@ -68,6 +68,13 @@ describe('ClientHellos refused after the cookie exchange', () => {
     expect(answer.map((r) => [...r.fragment])).toEqual([[2, 47]]);
   });
 
+  it('answers an extended_master_secret extension that carries data with decode_error (RFC 7627 §5.1)', () => {
+    const h = memoryServer();
+    const answer = withCookie(h, { extensions: [[23, Buffer.from([0])]] });
+    expect(answer.map((r) => [...r.fragment])).toEqual([[2, 50]]);
+    expect(h.server.stats()).toMatchObject({ handshakes: 0, sessions: 0 });
+  });
+
   it('sends no alert for such a ClientHello without a valid cookie: only a HelloVerifyRequest', () => {
     const h = memoryServer();
     h.server.handleDatagram(clientHello({ version: 0xfeff, cookie: Buffer.alloc(32, 1) }), { address: '10.0.0.9', port: 40901 });

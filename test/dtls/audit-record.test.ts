@@ -99,3 +99,37 @@ describe('Connection ID: one CID, one association (RFC 9146 §6)', () => {
     expect(h.server.stats()).toMatchObject({ authFailures: 0, replays: 0, noAssociation: 1, sessions: 2 });
   });
 });
+
+describe('epochs and sequence numbers (RFC 6347 §4.1)', () => {
+  it('drops records of an epoch the session never entered, and still takes the next genuine one', async () => {
+    const h = memoryServer();
+    const got: string[] = [];
+    h.server.on('data', (_s: unknown, d: Buffer) => got.push(d.toString()));
+    const peer = h.client(41110).c;
+    peer.start();
+    await connected(peer);
+    const genuine = peer.record(23, 1, Buffer.from('genuine'));
+    const future = Buffer.from(genuine);
+    future.writeUInt16BE(2, 3); // the same record claiming epoch 2
+    h.server.handleDatagram(future, { address: '10.0.0.1', port: 41110 });
+    h.server.handleDatagram(genuine, { address: '10.0.0.1', port: 41110 });
+    await settle();
+    expect(got).toEqual(['genuine']);
+    expect(h.server.stats()).toMatchObject({ wrongEpoch: 1, authFailures: 0, sessions: 1 });
+  });
+
+  it('stops sending on a session whose 48-bit sequence numbers are used up, instead of wrapping', async () => {
+    const h = memoryServer();
+    const peer = h.client(41111).c;
+    peer.start();
+    await connected(peer);
+    const session = h.server.sessionFor('10.0.0.1', 41111)!;
+    // Reaching 2^48 records takes years; jump there. (A private field: there is no other way in.)
+    (session as unknown as { seq1: number }).seq1 = 2 ** 48 - 1;
+    expect(h.server.send(session, Buffer.from('last'))).toBe(true);
+    expect(parseRecords(h.sent.at(-1)!.datagram, 0)[0]!.seq).toBe(2 ** 48 - 1);
+    const sent = h.sent.length;
+    expect(h.server.send(session, Buffer.from('one too many'))).toBe(false);
+    expect(h.sent.length).toBe(sent);
+  });
+});

@@ -134,7 +134,10 @@ export class ServerHandshake {
       return alert(AlertDescription.handshakeFailure, 'non-empty renegotiation_info in initial handshake');
     }
     const secureReneg = reneg !== undefined || hello.cipherSuites.includes(EMPTY_RENEGOTIATION_INFO_SCSV);
-    const offersEms = hello.extensions.has(ExtensionType.extendedMasterSecret);
+    const ems = hello.extensions.get(ExtensionType.extendedMasterSecret);
+    // RFC 7627 §5.1: its extension_data is empty; anything else is a malformed hello (RFC 5246 §7.2.2).
+    if (ems && ems.length !== 0) return alert(AlertDescription.decodeError, 'non-empty extended_master_secret');
+    const offersEms = ems !== undefined;
     const cidExt = hello.extensions.get(ExtensionType.connectionId);
     if (cidExt && this.config.connectionId) {
       const r = new Reader(cidExt);
