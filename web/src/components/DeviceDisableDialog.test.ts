@@ -69,6 +69,39 @@ describe('Disable dialog', () => {
     expect(w.find('[data-test="disable-done"]').exists()).toBe(false);
   });
 
+  it('points an operator whose device refuses Disable 4.05 at the Server-object layout choice', async () => {
+    device(0, '4.05');
+    const w = mountDialog(PUBLISHED_SERVER);
+    await flushPromises();
+    expect(w.find('[data-test="disable-layout-hint"]').exists()).toBe(false);
+    await w.get('[data-test="disable-confirm"]').trigger('click');
+    await flushPromises();
+    expect(w.get('[data-test="disable-layout-hint"]').text()).toContain("seed's draft numbering (Disable 7, Disable Timeout 8)");
+    expect(w.get('[data-test="disable-layout-hint"]').text()).toContain('Server-object layout');
+  });
+
+  it('keeps the keyboard in the dialog: focus starts on Cancel, Tab wraps around, Escape closes and gives focus back', async () => {
+    device(3);
+    const opener = document.createElement('button');
+    document.body.append(opener);
+    opener.focus();
+    const server = serverResources(modelOf([PUBLISHED_SERVER]));
+    const w = mount(DeviceDisableDialog, { attachTo: document.body, props: { endpoint: 'dev1', serverInstance: 0, disable: server.disable, disableTimeout: server.disableTimeout } });
+    await flushPromises();
+    const cancel = w.get('[data-test="disable-close"]').element;
+    const confirm = w.get('[data-test="disable-confirm"]').element as HTMLElement;
+    expect(document.activeElement).toBe(cancel);
+    await w.get('[data-test="disable-close"]').trigger('keydown', { key: 'Tab' });
+    expect(document.activeElement).toBe(confirm);
+    await w.get('[data-test="disable-confirm"]').trigger('keydown', { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(cancel);
+    await w.get('[data-test="disable-close"]').trigger('keydown', { key: 'Escape' });
+    expect(w.emitted('close')).toHaveLength(1);
+    w.unmount();
+    expect(document.activeElement).toBe(opener);
+    opener.remove();
+  });
+
   it('does not offer to disable when Disable Timeout cannot be read', async () => {
     bindFakeLink(() => undefined);
     const w = mountDialog(PUBLISHED_SERVER);
