@@ -114,3 +114,29 @@ describe('certificate signature algorithms', () => {
     }
   });
 });
+
+describe('issuer key strength', () => {
+  it('refuses a chain whose CA key is RSA-1024, as openssl verify -auth_level 2 does; RSA-2048 is accepted', () => {
+    const d = tempDir();
+    try {
+      const csr = d.path('dev.csr');
+      expect(run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', d.path('dev.key'), '-out', csr, '-subj', '/CN=dev-rsa']).status).toBe(0);
+      const ext = d.write('ext.cnf', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n');
+      const chain = (bits: number) => {
+        const key = d.path(`ca${bits}.key`);
+        const cert = d.path(`ca${bits}.pem`);
+        expect(run('openssl', ['req', '-x509', '-newkey', `rsa:${bits}`, '-nodes', '-keyout', key, '-out', cert, '-subj', `/CN=RSA ${bits} CA`, '-days', '5']).status).toBe(0);
+        const leaf = run('openssl', ['x509', '-req', '-sha256', '-in', csr, '-CA', cert, '-CAkey', key, '-CAcreateserial', '-days', '3', '-extfile', ext]);
+        expect(leaf.status).toBe(0);
+        return { ca: der(d.read(`ca${bits}.pem`).toString()), caFile: cert, leaf: der(leaf.out), leafFile: d.write(`leaf${bits}.pem`, leaf.out) };
+      };
+      const weak = chain(1024);
+      const strong = chain(2048);
+      expect(verifyClientChain([weak.leaf], [weak.ca], new Date())).toMatchObject({ ok: false, reason: expect.stringMatching(/issuer key is too weak/) });
+      expect(run('openssl', ['verify', '-auth_level', '2', '-CAfile', weak.caFile, weak.leafFile]).out).toMatch(/key too weak|too small/i);
+      expect(verifyClientChain([strong.leaf], [strong.ca], new Date())).toMatchObject({ ok: true, commonName: 'dev-rsa' });
+    } finally {
+      d.remove();
+    }
+  });
+});

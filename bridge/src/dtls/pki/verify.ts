@@ -80,7 +80,29 @@ function mayIssue(issuer: Loaded, certsBelow: number): ReturnType<typeof bad> | 
   if (bc.value.pathLen !== undefined && certsBelow - 1 > bc.value.pathLen) return bad('issuer pathLenConstraint exceeded');
   const ku = parseKeyUsage(issuer.parsed.extensions.get(OID.keyUsage));
   if (!ku.ok || !ku.value(KEY_USAGE.keyCertSign)) return bad('issuer key usage forbids certificate signing');
+  if (!strongIssuerKey(issuer.publicKey)) return bad('issuer key is too weak (RSA under 2048 bits, or not P-256/P-384/P-521/Ed25519)');
   return undefined;
+}
+
+/**
+ * An issuing key as strong as the P-256 leaf it vouches for (about 128-bit security): RSA of at
+ * least 2048 bits (112-bit, OpenSSL's security level 2 minimum, what `-auth_level 2` asks), the
+ * NIST curves of RFC 5480 §2.1.1.1 from P-256 up, or Ed25519 (RFC 8410). A signature is only as
+ * good as the key that made it.
+ */
+function strongIssuerKey(key: KeyObject): boolean {
+  const d = key.asymmetricKeyDetails;
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+    case 'rsa-pss':
+      return (d?.modulusLength ?? 0) >= 2048;
+    case 'ec':
+      return d?.namedCurve === 'prime256v1' || d?.namedCurve === 'secp384r1' || d?.namedCurve === 'secp521r1';
+    case 'ed25519':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** P-256 ECDSA only: RFC 8422 §5.6 ties ecdsa_sign client certificates to an ECDSA-capable key; the suite is P-256. */
