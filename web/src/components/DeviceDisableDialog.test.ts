@@ -54,7 +54,7 @@ describe('Disable dialog', () => {
     await flushPromises();
     expect(link.requests[0]).toMatchObject({ request: { op: 'read', path: '/1/0/8' } });
     expect(w.text()).toContain('Executes /1/0/7 (Disable)');
-    expect(w.get('[data-test="disable-effect"]').text()).toContain('unreachable for 86400 seconds, until 12:00:00');
+    expect(w.get('[data-test="disable-effect"]').text()).toContain('unreachable for 86400 seconds (1d), until 2026-11-30 12:00:00');
   });
 
   it('shows a device that refuses Disable with 4.05', async () => {

@@ -53,4 +53,14 @@ describe('any-path operation form', () => {
     expect(link.requests).toHaveLength(1);
     expect(w.text()).toContain('a node needs a kind and an id');
   });
+
+  it('does not leave the last answer next to an error about what was just typed', async () => {
+    answer();
+    const w = mount(DeviceOperationForm, { props: { endpoint: 'dev1', model: modelOf([PUBLISHED_SERVER]) } });
+    await fill(w, 'read', '/99/0/1');
+    expect(w.get('[data-test="op-result"]').attributes('data-code')).toBe('4.05');
+    await fill(w, 'read', 'not a path');
+    expect(w.find('[data-test="op-result"]').exists()).toBe(false);
+    expect(w.get('.error').text()).toContain('not a path');
+  });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { formatTimestampWithZone, utcOffsetLabel } from './format.js';
+import { formatTimestampWithZone, localizeTimestamps, utcOffsetLabel } from './format.js';
 
 // Node re-reads TZ when it is assigned (vi.stubEnv assigns it), so each case runs in the zone it names.
 const inZone = (tz: string) => vi.stubEnv('TZ', tz);
@@ -25,5 +25,14 @@ describe('time zone cue on console times', () => {
   it('gives a full local timestamp followed by its zone, for tooltips on short times', () => {
     inZone('Europe/Zurich');
     expect(formatTimestampWithZone(Date.UTC(2026, 10, 29, 10, 41, 39, 208))).toBe('2026-11-29 11:41:39.208 UTC+01:00');
+  });
+});
+
+describe('times inside event wording', () => {
+  it('shows the ISO UTC instant in an event detail as a local timestamp like every other time on the page', () => {
+    vi.stubEnv('TZ', 'Europe/Zurich');
+    expect(localizeTimestamps('disabled, expected back at 2026-11-30T10:49:33.156Z')).toBe('disabled, expected back at 2026-11-30 11:49:33.156');
+    expect(localizeTimestamps('lifetime 120 s, binding UQ')).toBe('lifetime 120 s, binding UQ');
+    vi.unstubAllEnvs();
   });
 });

@@ -24,13 +24,19 @@ describe('Server-object resources by name', () => {
 describe('Disable confirmation', () => {
   it('states the effect: de-registers and is unreachable for N seconds, until the local time', () => {
     expect(disableConfirmation('dev1', 3, at(12, 0, 0))).toBe('dev1 de-registers and is unreachable for 3 seconds, until 12:00:03.');
-    expect(disableConfirmation('dev1', 86_400, at(12, 0, 0))).toBe('dev1 de-registers and is unreachable for 86400 seconds, until 12:00:00.');
-    expect(disableConfirmation('dev1', 1, at(23, 59, 59))).toBe('dev1 de-registers and is unreachable for 1 second, until 00:00:00.');
+    expect(disableConfirmation('dev1', 90, at(12, 0, 0))).toBe('dev1 de-registers and is unreachable for 90 seconds (1m 30s), until 12:01:30.');
   });
 
-  it('says when an away device is expected back, and how overdue it is', () => {
-    expect(awayText(at(12, 0, 3), at(12, 0, 1))).toBe('disabled, expected back at 12:00:03 (in 2 s)');
-    expect(awayText(at(12, 0, 3), at(12, 0, 8))).toBe('disabled, expected back at 12:00:03 (5 s overdue)');
+  it('gives the date when the device comes back on another day, so a day-long Disable does not read as already over', () => {
+    expect(disableConfirmation('dev1', 86_400, at(12, 0, 0))).toBe('dev1 de-registers and is unreachable for 86400 seconds (1d), until 2026-11-30 12:00:00.');
+    expect(disableConfirmation('dev1', 1, at(23, 59, 59))).toBe('dev1 de-registers and is unreachable for 1 second, until 2026-11-30 00:00:00.');
+    expect(awayText(at(12, 0, 0) + 86_400_000, at(12, 0, 3))).toBe('disabled, expected back at 2026-11-30 12:00:00 (in 23h 59m)');
+  });
+
+  it('says when an away device is expected back, and how overdue it is, like every other countdown', () => {
+    expect(awayText(at(12, 0, 3), at(12, 0, 1))).toBe('disabled, expected back at 12:00:03 (in 2s)');
+    expect(awayText(at(12, 0, 3), at(12, 0, 8))).toBe('disabled, expected back at 12:00:03 (5s overdue)');
+    expect(awayText(at(12, 0, 3), at(12, 2, 8))).toBe('disabled, expected back at 12:00:03 (2m 05s overdue)');
   });
 });
 

@@ -13,6 +13,7 @@ import {
   type ResourceDefinition,
   type ResourceType,
 } from '@lwm2m-console/shared';
+import { formatCountdown, formatDuration } from './countdown.js';
 
 /** The LwM2M Server object: the same id in the draft and the published numbering. */
 export const SERVER_OBJECT_ID = 1;
@@ -152,15 +153,28 @@ const clockTime = (ms: number) => {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 };
 
+/**
+ * `12:00:03` on the same day as `now`, `2026-11-30 12:00:00` on another: a Disable Timeout of a
+ * day (86400 s, the usual value) ends at the same clock time tomorrow, and "until 12:00:00"
+ * alone reads as a moment that has already passed.
+ */
+function clockTimeFrom(ms: number, now: number): string {
+  const d = new Date(ms);
+  const n = new Date(now);
+  if (d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate()) return clockTime(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clockTime(ms)}`;
+}
+
 /** The effect of a Disable, stated before the operator confirms (seed B.1). */
 export function disableConfirmation(endpoint: string, timeoutSeconds: number, now: number): string {
   const unit = timeoutSeconds === 1 ? 'second' : 'seconds';
-  return `${endpoint} de-registers and is unreachable for ${timeoutSeconds} ${unit}, until ${clockTime(now + timeoutSeconds * 1000)}.`;
+  const readable = timeoutSeconds >= 60 ? ` (${formatDuration(timeoutSeconds)})` : '';
+  return `${endpoint} de-registers and is unreachable for ${timeoutSeconds} ${unit}${readable}, until ${clockTimeFrom(now + timeoutSeconds * 1000, now)}.`;
 }
 
-/** `disabled, expected back at 12:00:03 (in 2 s)` or `(2 s overdue)`. */
+/** `disabled, expected back at 12:00:03 (in 2s)`, `… at 2026-11-30 12:00:00 (in 23h 59m)` or `(5s overdue)`. */
 export function awayText(expectedBackAt: number, now: number): string {
-  const left = Math.round((expectedBackAt - now) / 1000);
-  const when = left >= 0 ? `in ${left} s` : `${-left} s overdue`;
-  return `disabled, expected back at ${clockTime(expectedBackAt)} (${when})`;
+  const left = expectedBackAt - now;
+  const when = left >= 0 ? `in ${formatCountdown(left)}` : `${formatCountdown(-left)} overdue`;
+  return `disabled, expected back at ${clockTimeFrom(expectedBackAt, now)} (${when})`;
 }
