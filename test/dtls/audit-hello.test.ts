@@ -161,13 +161,25 @@ describe('RFC 7627 §5.3 against OpenSSL 3.0 s_client (-sess_out / -sess_in)', (
   });
 });
 
-describe('protocol_version against OpenSSL 3.0 s_client -dtls1', () => {
+describe('protocol_version against DTLS 1.0 clients (OpenSSL s_client -dtls1, GnuTLS +VERS-DTLS1.0)', () => {
   it('tells a DTLS 1.0 client protocol_version instead of leaving it to time out', async () => {
     const t = await startServer();
     try {
       const r = await runPeer('openssl', ['s_client', '-dtls1', '-psk_identity', 'dev1', '-psk', PSK_HEX, '-cipher', 'PSK-AES128-CBC-SHA:@SECLEVEL=0', '-connect', `127.0.0.1:${t.port}`], { until: /alert|error/, timeoutMs: 8000 });
       expect(r.output).toMatch(/alert protocol version/);
       expect(t.server.stats()).toMatchObject({ handshakes: 0, sessions: 0, cookiesSent: 1, alertsSent: 1 });
+    } finally {
+      t.stop();
+    }
+  });
+
+  it('tells a GnuTLS client limited to DTLS 1.0 protocol_version (alert 70)', async () => {
+    const t = await startServer();
+    try {
+      const priority = 'NORMAL:-VERS-ALL:+VERS-DTLS1.0:-KX-ALL:+PSK:-CIPHER-ALL:+AES-128-CBC:-MAC-ALL:+SHA1';
+      const r = await runPeer('gnutls-cli', ['--udp', '--pskusername', 'dev1', '--pskkey', PSK_HEX, '--priority', priority, '-p', String(t.port), '127.0.0.1'], { until: /alert|rror/i, timeoutMs: 8000 });
+      expect(r.output).toContain('Received alert [70]');
+      expect(t.server.stats()).toMatchObject({ handshakes: 0, sessions: 0, alertsSent: 1 });
     } finally {
       t.stop();
     }
