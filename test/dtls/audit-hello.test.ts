@@ -179,7 +179,9 @@ describe('protocol_version against DTLS 1.0 clients (OpenSSL s_client -dtls1, Gn
       const priority = 'NORMAL:-VERS-ALL:+VERS-DTLS1.0:-KX-ALL:+PSK:-CIPHER-ALL:+AES-128-CBC:-MAC-ALL:+SHA1';
       const r = await runPeer('gnutls-cli', ['--udp', '--pskusername', 'dev1', '--pskkey', PSK_HEX, '--priority', priority, '-p', String(t.port), '127.0.0.1'], { until: /alert|rror/i, timeoutMs: 8000 });
       expect(r.output).toContain('Received alert [70]');
-      expect(t.server.stats()).toMatchObject({ handshakes: 0, sessions: 0, alertsSent: 1 });
+      // GnuTLS may resend its cookie-bearing ClientHello before the alert arrives: each copy gets one.
+      expect(t.server.stats()).toMatchObject({ handshakes: 0, sessions: 0, handshakesStarted: 0 });
+      expect(t.server.stats().alertsSent).toBeGreaterThanOrEqual(1);
     } finally {
       t.stop();
     }
