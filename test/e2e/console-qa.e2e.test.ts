@@ -24,6 +24,8 @@ beforeAll(async () => {
   bridge = await startBridgeProcess();
   wide = await launchChromium({ width: 1440, height: 900 });
   narrow = await launchChromium({ width: 390, height: 844 });
+  // Every test can run alone (-t): the long-named device is there from the start.
+  await register(LONG_ENDPOINT);
 }, 60_000);
 
 afterAll(async () => {
@@ -34,7 +36,7 @@ afterAll(async () => {
 
 const coap = (path: string) => `coap://127.0.0.1:${bridge.coapPort}${path}`;
 
-function register(endpoint: string, lifetime = 300): Promise<string> {
+function register(endpoint: string, lifetime = 600): Promise<string> {
   return coapClient(['-m', 'post', '-t', '40', '-e', '</1/0>,</3/0>', coap(`/rd?ep=${endpoint}&lt=${lifetime}`)]).then(locationId);
 }
 
@@ -59,6 +61,23 @@ async function visit(page: Page, path: string): Promise<void> {
 
 const horizontalOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
+/** WCAG 2 contrast ratio between an element's text colour and its own background colour. */
+function contrastOf(page: Page, selector: string): Promise<number> {
+  return page.locator(selector).first().evaluate((el) => {
+    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+    const lum = (c: string) => {
+      const [r, g, b] = rgb(c).map((v) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const style = getComputedStyle(el);
+    const [a, b] = [lum(style.color), lum(style.backgroundColor)].sort((x, y) => y - x);
+    return (a! + 0.05) / (b! + 0.05);
+  });
+}
+
 function overlap(a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
@@ -68,14 +87,12 @@ describe('the console as an operator sees it', () => {
     const page = await wide.newPage();
     const problems = collectProblems(page);
     await visit(page, '/');
-    await page.locator('[data-test="empty-state"]').waitFor();
 
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) ids.push(await register(`qa-dev-${i}`));
-    await register(LONG_ENDPOINT);
     await coapClient(['-m', 'post', coap(`/rd/${ids[0]}?lt=120`)]);
     await coapClient(['-m', 'delete', coap(`/rd/${ids[1]}`)]);
-    await page.locator(`.fleet-row[data-endpoint="${LONG_ENDPOINT}"]`).waitFor({ timeout: 15_000 });
+    await page.locator(`.fleet-row[data-endpoint="qa-dev-11"]`).waitFor({ timeout: 15_000 });
 
     for (const path of PAGES) {
       await page.locator('.nav-link').first().waitFor();
@@ -125,6 +142,20 @@ describe('the console as an operator sees it', () => {
     expect(await page.locator(`.fleet-row[data-endpoint="${LONG_ENDPOINT}"] .cell-endpoint`).evaluate((c) => c.scrollWidth > c.clientWidth)).toBe(true);
     expect(await link.getAttribute('title')).toBe(LONG_ENDPOINT);
     await page.screenshot({ path: join(ARTIFACTS, 'console-qa-fleet-long-name.png') });
+    await page.close();
+  }, 60_000);
+
+  it('keeps the text on filled buttons and badges readable in light and dark mode (contrast 4.5:1 or more)', async () => {
+    const page = await wide.newPage();
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await visit(page, `/devices/${encodeURIComponent(LONG_ENDPOINT)}`);
+      await page.locator('[data-test="op-run"]').waitFor();
+      expect(await contrastOf(page, '[data-test="op-run"]'), `${colorScheme}: Send button`).toBeGreaterThanOrEqual(4.5);
+      await visit(page, '/activity');
+      expect(await contrastOf(page, '.kind.kind-refused'), `${colorScheme}: "refused" badge`).toBeGreaterThanOrEqual(4.5);
+      await page.screenshot({ path: join(ARTIFACTS, `console-qa-${colorScheme}-activity.png`) });
+    }
     await page.close();
   }, 60_000);
 });
