@@ -20,6 +20,13 @@ describe('parseClientMessage', () => {
   it('drops getDevice without an endpoint', () => {
     expect(parseClientMessage('{"type":"getDevice","v":1,"requestId":"x"}')).toMatchObject({ ok: false });
   });
+  it('keeps the requestId of a request it refuses, so the answer can settle that request at once', () => {
+    const tooLong = { type: 'putCredential', v: 1, requestId: 'r7', credential: { endpoint: 'x'.repeat(300), mode: 'psk', identity: 'x' } };
+    expect(parseClientMessage(JSON.stringify(tooLong))).toEqual({ ok: false, code: 'BAD_MESSAGE', error: 'putCredential: credential needs an endpoint name of 1 to 255 characters', requestId: 'r7' });
+    expect(parseClientMessage('{"type":"operation","v":1,"requestId":"r8","request":{"op":"fly"}}')).toMatchObject({ ok: false, requestId: 'r8' });
+    expect(parseClientMessage('{"type":"getDevice","v":1,"requestId":"r9","endpoint":{"$ne":1}}')).toMatchObject({ ok: false, requestId: 'r9' });
+    expect(parseClientMessage('{"type":"operation","v":1,"requestId":{"$gt":""}}')).not.toHaveProperty('requestId');
+  });
   it('accepts getRefusals with a requestId only, and says what is missing otherwise', () => {
     expect(parseClientMessage('{"type":"getRefusals","v":1,"requestId":"r9","extra":"ignored"}')).toEqual({ ok: true, value: { type: 'getRefusals', v: 1, requestId: 'r9' } });
     expect(parseClientMessage('{"type":"getRefusals","v":1}')).toMatchObject({ ok: false, code: 'BAD_MESSAGE', error: 'getRefusals needs a requestId' });

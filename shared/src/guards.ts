@@ -11,7 +11,12 @@ import {
 } from './protocol.js';
 import { narrowCredentialInput, narrowOperationRequest } from './request-guards.js';
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; code: ProtocolErrorCode; error: string };
+/**
+ * A refused request that carried a usable `requestId` keeps it (`requestId`), so the answer can
+ * name it: otherwise the console's request waits for its own timeout (15 s, 120 s for an
+ * operation) to learn what the bridge already said.
+ */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; code: ProtocolErrorCode; error: string; requestId?: string };
 
 export function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -50,13 +55,15 @@ export function parseClientMessage(text: string): Parsed<ClientMessage> {
       return { ok: true, value: { type: 'ping', v: PROTOCOL_VERSION } };
     case 'getDevice':
       if (!shortString(data.requestId, 64)) return fail('BAD_MESSAGE', 'getDevice needs a requestId');
-      if (!shortString(data.endpoint, 256)) return fail('BAD_MESSAGE', 'getDevice needs an endpoint');
+      if (!shortString(data.endpoint, 256)) return { ...fail('BAD_MESSAGE', 'getDevice needs an endpoint'), requestId: data.requestId };
       return {
         ok: true,
         value: { type: 'getDevice', v: PROTOCOL_VERSION, requestId: data.requestId, endpoint: data.endpoint },
       };
-    default:
-      return parseRequest(data);
+    default: {
+      const parsed = parseRequest(data);
+      return parsed.ok || !shortString(data.requestId, 64) ? parsed : { ...parsed, requestId: data.requestId };
+    }
   }
 }
 

@@ -87,7 +87,7 @@ export function narrowOperationRequest(x: unknown): Narrowed<OperationRequest> {
   if (!isObj(x)) return { ok: false, error: 'request must be an object' };
   const op = OPERATION_KINDS.find((k) => k === x.op);
   if (!op) return { ok: false, error: `op must be one of ${OPERATION_KINDS.join(', ')}` };
-  if (!str(x.endpoint, 255) || x.endpoint.length === 0) return { ok: false, error: 'request needs an endpoint' };
+  if (!str(x.endpoint, 255) || x.endpoint.length === 0) return { ok: false, error: 'request needs an endpoint name of 1 to 255 characters' };
   const request: OperationRequest = { op, endpoint: x.endpoint };
   if (x.path !== undefined) {
     if (!str(x.path, 64)) return { ok: false, error: 'path must be text like /3/0/1' };
@@ -110,7 +110,7 @@ export function narrowOperationRequest(x: unknown): Narrowed<OperationRequest> {
 }
 
 export function narrowCredentialInput(x: unknown): Narrowed<CredentialInput> {
-  if (!isObj(x) || !str(x.endpoint, 255) || x.endpoint.length === 0) return { ok: false, error: 'credential needs an endpoint' };
+  if (!isObj(x) || !str(x.endpoint, 255) || x.endpoint.length === 0) return { ok: false, error: 'credential needs an endpoint name of 1 to 255 characters' };
   switch (x.mode) {
     case 'psk': {
       if (!str(x.identity, 128)) return { ok: false, error: 'psk needs an identity' };

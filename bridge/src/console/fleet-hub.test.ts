@@ -172,6 +172,16 @@ describe('console fleet hub', () => {
     await c.next('pong');
   });
 
+  it('names the requestId of a request it refuses, so the console need not wait for its timeout', async () => {
+    const h = await setup();
+    const c = await connect(h);
+    await c.next('snapshot');
+    c.sendJson({ type: 'putCredential', v: 1, requestId: 'cred-1', credential: { endpoint: 'x'.repeat(300), mode: 'psk', identity: 'x' } });
+    const err = await c.next('error');
+    expect(err).toMatchObject({ code: 'BAD_MESSAGE', requestId: 'cred-1' });
+    expect(err.message).toContain('1 to 255 characters');
+  });
+
   it('closes a connection that sends a frame far over the limit, and keeps serving others', async () => {
     const h = await setup();
     const c = await connect(h);

@@ -331,7 +331,7 @@ export class FleetHub {
     }
     if (isBinary) return this.sendError(client, 'BAD_MESSAGE', 'binary frames are not part of the protocol');
     const parsed = parseClientMessage(bytes.toString('utf8'));
-    if (!parsed.ok) return this.sendError(client, parsed.code, parsed.error);
+    if (!parsed.ok) return this.sendError(client, parsed.code, parsed.error, parsed.requestId);
     this.handle(client, parsed.value);
   }
 

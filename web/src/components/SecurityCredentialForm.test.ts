@@ -37,6 +37,18 @@ describe('credential form', () => {
     expect(w.text()).not.toContain(key);
   });
 
+  it('says an endpoint name over 255 characters is too long instead of sending it', async () => {
+    const link = bridge();
+    const w = mount(SecurityCredentialForm);
+    await w.get('[data-test="cred-endpoint"]').setValue('x'.repeat(300));
+    await w.get('[data-test="cred-key"]').setValue('0011223344556677');
+    await w.get('form').trigger('submit');
+    await flushPromises();
+    expect(link.requests).toEqual([]);
+    expect(w.get('[data-test="cred-problem"]').text()).toBe('the endpoint name is at most 255 characters (this one has 300)');
+    expect((w.get('[data-test="cred-save"]').element as HTMLButtonElement).disabled).toBe(false);
+  });
+
   it('generates a fresh 16-byte key in the browser on request', async () => {
     bridge();
     const w = mount(SecurityCredentialForm);
