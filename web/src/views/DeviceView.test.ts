@@ -34,10 +34,10 @@ function registration(): Registration {
   };
 }
 
-async function mountDevice(layout: 'published' | 'draft') {
+async function mountDevice(layout: 'published' | 'draft', answer: Parameters<typeof bindFakeLink>[0] = () => undefined) {
   const pinia = createPinia();
   setActivePinia(pinia);
-  const link = bindFakeLink(() => undefined);
+  const link = bindFakeLink(answer);
   const { wrapper } = await mountAppAt('/devices/dev1', pinia);
   await flushPromises();
   const getDevice = link.sent.find((m) => m.type === 'getDevice') as { requestId: string };
@@ -77,6 +77,25 @@ describe('device page', () => {
     expect(panel).toContain('/1/0/7');
     expect(panel).toContain("not in this device's Server object (draft layout)");
     expect(wrapper.find('[data-test="request-update"]').exists()).toBe(false);
+  });
+
+  it('forgets results shown by path when the Server-object layout changes, since the same path now names another resource', async () => {
+    const { wrapper } = await mountDevice('published', (m) => {
+      if (m.type === 'operation') {
+        const r = m.request;
+        return { type: 'operationResult', v: 1, requestId: m.requestId, result: { op: r.op, endpoint: r.endpoint, path: r.path ?? '', ok: true, code: '2.04', at: 0, durationMs: 2 } };
+      }
+      if (m.type === 'setLayout') return { type: 'modelResult', v: 1, requestId: m.requestId, ok: true };
+      return undefined;
+    });
+    await wrapper.get('[data-test="request-update"]').trigger('click');
+    await flushPromises();
+    const row8 = () => wrapper.get('[data-test="resource-row"][data-path="/1/0/8"]');
+    expect(row8().find('[data-test="op-result"]').exists()).toBe(true);
+    await wrapper.get('[data-test="layout-select"]').setValue('draft');
+    await wrapper.get('[data-test="layout-select"]').element.closest('form')!.dispatchEvent(new Event('submit'));
+    await flushPromises();
+    expect(row8().find('[data-test="op-result"]').exists()).toBe(false);
   });
 
   it('shows the session security: transport, mode, identity, cipher suite, Connection ID', async () => {
