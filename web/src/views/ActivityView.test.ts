@@ -54,4 +54,14 @@ describe('activity page', () => {
     expect(wrapper.findAll('[data-test="activity-row"]')).toHaveLength(0);
     wrapper.unmount();
   });
+
+  it('says nothing matches the filters, not "no events yet", when the filters hide every event', async () => {
+    const { wrapper } = await mountActivity([refusal(1, { endpoint: 'dev-1' })], () => useActivityStore().record([registered(summary('dev1'), 3_000)]));
+    expect(wrapper.findAll('[data-test="activity-row"]')).toHaveLength(2);
+    await wrapper.get('input[aria-label="Filter by endpoint"]').setValue('zzz');
+    expect(wrapper.findAll('[data-test="activity-row"]')).toHaveLength(0);
+    expect(wrapper.get('[data-test="activity-none-match"]').text()).toBe('No event matches these filters (2 held).');
+    expect(wrapper.text()).not.toContain('No events yet');
+    wrapper.unmount();
+  });
 });
