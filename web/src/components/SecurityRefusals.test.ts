@@ -1,8 +1,11 @@
-import { mount } from '@vue/test-utils';
+import { mount as mountWith, RouterLinkStub } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import SecurityRefusals from './SecurityRefusals.vue';
 import { formatTimestamp } from '../lib/format.js';
 import { refusal } from '../test/refusal-fixtures.js';
+
+/** Endpoint names link to the device page; the stub shows where without a router. */
+const mount = (c: typeof SecurityRefusals, options: { props: InstanceType<typeof SecurityRefusals>['$props'] }) => mountWith(c, { ...options, global: { stubs: { RouterLink: RouterLinkStub } } });
 
 const at = (h: number, m: number, s: number) => new Date(2026, 10, 29, h, m, s).getTime();
 
@@ -25,8 +28,13 @@ describe('refused connections table', () => {
     const same = refusal(1, { stage: 'update', endpoint: 'dev1', identity: 'dev1' });
     const other = refusal(2, { stage: 'register', endpoint: 'dev2', identity: 'dev2-psk' });
     const w = mount(SecurityRefusals, { props: { refusals: [same, other], now: 10_000, loaded: true } });
-    const devices = w.findAll('[data-test="refusal-device"]').map((d) => d.findAll('.cluster > span').map((s) => s.text()).join(' | '));
+    const devices = w.findAll('[data-test="refusal-device"]').map((d) => d.findAll('.cluster > *').map((s) => s.text()).join(' | '));
     expect(devices).toEqual(['dev2 | identity dev2-psk', 'dev1']);
+    // A named endpoint opens its device page (the refusal notice there says what went wrong).
+    expect(w.findAllComponents(RouterLinkStub).map((l) => l.props('to'))).toEqual([
+      { name: 'device', params: { endpoint: 'dev2' } },
+      { name: 'device', params: { endpoint: 'dev1' } },
+    ]);
   });
 
   it('marks entries pushed in the last few seconds as new, and only those', () => {
