@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server as CoapServer } from 'coap';
-import type { RegistrationEvent, ServerInfo } from '@lwm2m-console/shared';
+import type { Registration, RegistrationEvent, ServerInfo } from '@lwm2m-console/shared';
 import { CoapEndpoint } from './coap/coap-endpoint.js';
 import type { BridgeConfig } from './config.js';
 import { startConsoleServer, type ConsoleServer } from './console/console-server.js';
@@ -138,10 +138,12 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   const restoredEndpoints: [endpoint: string, id: string][] = [];
   const restoredAt = now();
   if (config.keepRegistrations) {
-    restoreRegistrationsFromFile(registrationsFile, restoredAt, (list) => handler.restore(list, (r) => {
-      if (r.transport === 'coaps' && config.coapsPort >= 0) restoredOverDtls.push({ type: 'registered', at: r.lastUpdateAt, registration: r });
+    const onRestored = (r: Registration) => {
+      if (r.transport === 'coaps') restoredOverDtls.push({ type: 'registered', at: r.lastUpdateAt, registration: r });
       if (restoredEndpoints.length < 200_000) restoredEndpoints.push([r.endpoint, r.id]);
-    }), log);
+    };
+    const serves = (transport: Registration['transport']) => transport !== 'coaps' || config.coapsPort >= 0;
+    restoreRegistrationsFromFile(registrationsFile, restoredAt, (list) => handler.restore(list, { onRestored, serves }), log);
   } else {
     rmSync(registrationsFile, { force: true }); // switched off: a file from an earlier run must not come back later
   }

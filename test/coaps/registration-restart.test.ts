@@ -72,3 +72,18 @@ describe('a DTLS registration whose credential was deleted while the bridge was 
     expect(log.find((l) => l.includes('registrations restored from the last run'))).toMatch(/restored=1 .*noLongerAllowed=1/);
   });
 });
+
+describe('a DTLS registration when the bridge comes back with CoAPS switched off', () => {
+  it('is not restored (no device could update it), and the log counts it as no longer allowed', async () => {
+    const dataDir = dataFolder();
+    const first = await start(dataDir);
+    const reg = await psk('coap-client-gnutls', 'psk-dev-id', 'secretkey', ['-m', 'post', '-t', '40', '-e', '</1/0>', `coaps://127.0.0.1:${first.bridge.coapsPort}/rd?ep=psk-dev&lt=300`]);
+    expect(reg.code).toBe('2.01');
+    await stop(first.bridge);
+
+    const { bridge, log } = await bridges.start(dataDir, { coapsPort: -1 });
+    expect(bridge.coapsPort).toBeUndefined();
+    expect(bridge.store.getById(reg.locationPath[1]!)).toBeUndefined();
+    expect(log.find((l) => l.includes('registrations restored from the last run'))).toMatch(/restored=0 .*noLongerAllowed=1/);
+  });
+});

@@ -302,7 +302,15 @@ export class RegistrationHandler {
    * now has credentials, or with unsecured registration switched off) is not taken back, so a
    * restart never revives what a Register now would refuse. Those devices register again.
    */
-  restore(registrations: Iterable<Registration>, onRestored?: (registration: Registration) => void): RestoreCounts {
+  restore(
+    registrations: Iterable<Registration>,
+    options: {
+      onRestored?: (registration: Registration) => void;
+      /** Whether this run still serves the transport a registration came over (CoAPS may be off). */
+      serves?: (transport: Registration['transport']) => boolean;
+    } = {},
+  ): RestoreCounts {
+    const { onRestored, serves } = options;
     const now = this.deps.now();
     const counts: RestoreCounts = { restored: 0, expired: 0, refused: 0, duplicates: 0 };
     for (const r of registrations) {
@@ -317,7 +325,9 @@ export class RegistrationHandler {
       }
       const peer: Peer = { address: r.address, port: r.port, transport: r.transport };
       if (r.security) peer.security = r.security;
-      if (!this.policy.authorizeRegister(r.endpoint, peer).ok) {
+      // Over a transport this run does not serve, no Update could ever reach it: it would only
+      // wait out its lifetime in the fleet.
+      if ((serves && !serves(r.transport)) || !this.policy.authorizeRegister(r.endpoint, peer).ok) {
         counts.refused++;
         continue;
       }
