@@ -11,10 +11,12 @@ import { Server as CoapServer } from 'coap';
 import type { Registration, RegistrationEvent, ServerInfo } from '@lwm2m-console/shared';
 import { CoapEndpoint } from './coap/coap-endpoint.js';
 import type { BridgeConfig } from './config.js';
+import { AWAY_DEVICES_FILE, removeAwayDevicesFile, restoreAwayDevicesFromFile, restoreAwayRows, saveAwayDevicesToFile } from './console/away-file.js';
 import { startConsoleServer, type ConsoleServer } from './console/console-server.js';
 import { TokenBucket } from './console/rate-limit.js';
 import { RegistrationEventBus } from './events/registration-event-bus.js';
 import type { Logger } from './log.js';
+import { collectAwaySnapshot } from './lwm2m/away-snapshot.js';
 import { DisableTracker } from './lwm2m/disable-tracker.js';
 import { AuditLog } from './lwm2m/downlink/audit-log.js';
 import { consoleModels } from './lwm2m/downlink/console-models.js';
@@ -147,6 +149,11 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   } else {
     rmSync(registrationsFile, { force: true }); // switched off: a file from an earlier run must not come back later
   }
+  // Devices away after a Disable: back in the tracker before any transport takes traffic, so an
+  // early return is still recognised; back in the console's fleet once it runs (console/away-file.ts).
+  const awayFile = join(config.dataDir, AWAY_DEVICES_FILE);
+  const restoredAway = config.keepRegistrations ? restoreAwayDevicesFromFile(awayFile, restoredAt, disables, log) : [];
+  if (!config.keepRegistrations) removeAwayDevicesFile(awayFile);
 
   const udp = await UdpTransport.bind(config.coapHost, config.coapPort, log);
   const coap = new CoapEndpoint(udp, { log, now });
@@ -205,6 +212,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     log.warn('console not started', { error });
   }
   for (const [endpoint, id] of restoredEndpoints.splice(0)) consoleServer?.hub.timelines.note(endpoint, id, restoredAt, 'kept across a restart of the bridge');
+  if (consoleServer) restoreAwayRows(consoleServer.hub, restoredAway, (endpoint) => disables.isAway(endpoint), restoredAt);
 
   return {
     coapPort,
@@ -233,6 +241,7 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
       await udp.close();
       // After the transports: nothing changes the registry once it is saved.
       if (config.keepRegistrations) saveRegistrationsToFile(registrationsFile, store.packedEntries(), now(), log);
+      if (config.keepRegistrations) saveAwayDevicesToFile(awayFile, collectAwaySnapshot(disables, consoleServer?.hub.away), now(), log);
     },
   };
 }

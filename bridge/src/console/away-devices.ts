@@ -27,4 +27,20 @@ export class AwayDevices {
   list(): AwayDevice[] {
     return [...this.byEndpoint.values()];
   }
+
+  /**
+   * Rows a previous run of the bridge held when it stopped (already validated, see
+   * lwm2m/away-snapshot.ts), so the fleet view still shows a disabled device after a restart.
+   * An endpoint this run already knows keeps its row. Returns how many rows were added.
+   */
+  restore(devices: Iterable<AwayDevice>): number {
+    let added = 0;
+    for (const device of devices) {
+      if (this.byEndpoint.has(device.endpoint)) continue;
+      this.byEndpoint.set(device.endpoint, device);
+      added++;
+      if (this.byEndpoint.size > this.max) this.byEndpoint.delete(this.byEndpoint.keys().next().value!);
+    }
+    return added;
+  }
 }

@@ -12,6 +12,11 @@ interface PendingDisable {
   expectedBackAt: number;
 }
 
+/** A Disable whose De-register has not come yet, as carried over a restart (away-snapshot.ts). */
+export interface PendingDisableEntry extends PendingDisable {
+  registrationId: string;
+}
+
 export interface DisableReturn {
   disabledAt: number;
   expectedBackAt: number;
@@ -19,7 +24,8 @@ export interface DisableReturn {
 
 /** How long after the Execute a De-register still counts as the device obeying it. */
 export const DISABLE_DEREGISTER_WINDOW_MS = 60_000;
-const MAX_TRACKED = 100_000;
+/** Each map holds at most this many entries (the oldest go first); a restored file is held to it too. */
+export const MAX_TRACKED_DISABLES = 100_000;
 
 export class DisableTracker {
   /** registration id -> pending disable */
@@ -55,8 +61,34 @@ export class DisableTracker {
   awayEndpoints(): IterableIterator<[string, DisableReturn]> {
     return this.away.entries();
   }
+
+  /** True while `endpoint` is away after a Disable (its return not seen yet). */
+  isAway(endpoint: string): boolean {
+    return this.away.has(endpoint);
+  }
+
+  /** Disables whose De-register has not come yet, to be saved on shutdown. */
+  *pendingDisables(): Generator<PendingDisableEntry> {
+    for (const [registrationId, p] of this.pending) yield { registrationId, ...p };
+  }
+
+  /**
+   * Takes back what a previous run saved (entries already validated): after a restart the
+   * De-register of a pending Disable is still classified `disabled`, and the return of an away
+   * endpoint is still recognised. Entries this run already knows are kept as they are.
+   */
+  restore(state: { pending: Iterable<PendingDisableEntry>; away: Iterable<[endpoint: string, DisableReturn]> }): void {
+    for (const { registrationId, endpoint, disabledAt, expectedBackAt } of state.pending) {
+      if (!this.pending.has(registrationId)) this.pending.set(registrationId, { endpoint, disabledAt, expectedBackAt });
+    }
+    bound(this.pending);
+    for (const [endpoint, { disabledAt, expectedBackAt }] of state.away) {
+      if (!this.away.has(endpoint)) this.away.set(endpoint, { disabledAt, expectedBackAt });
+    }
+    bound(this.away);
+  }
 }
 
 function bound<K, V>(map: Map<K, V>): void {
-  while (map.size > MAX_TRACKED) map.delete(map.keys().next().value as K);
+  while (map.size > MAX_TRACKED_DISABLES) map.delete(map.keys().next().value as K);
 }
