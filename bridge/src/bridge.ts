@@ -11,6 +11,7 @@ import { Server as CoapServer } from 'coap';
 import type { Registration, RegistrationEvent, ServerInfo } from '@lwm2m-console/shared';
 import { CoapEndpoint } from './coap/coap-endpoint.js';
 import type { BridgeConfig } from './config.js';
+import { restartNote } from './console/activity-history.js';
 import { AWAY_DEVICES_FILE, removeAwayDevicesFile, restoreAwayDevicesFromFile, restoreAwayRows, saveAwayDevicesToFile } from './console/away-file.js';
 import { startConsoleServer, type ConsoleServer } from './console/console-server.js';
 import { TokenBucket } from './console/rate-limit.js';
@@ -139,13 +140,14 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   /** For the console's device timelines, as many as they keep endpoints by default. */
   const restoredEndpoints: [endpoint: string, id: string][] = [];
   const restoredAt = now();
+  let restoreReport: { restored: number; expired: number } | undefined;
   if (config.keepRegistrations) {
     const onRestored = (r: Registration) => {
       if (r.transport === 'coaps') restoredOverDtls.push({ type: 'registered', at: r.lastUpdateAt, registration: r });
       if (restoredEndpoints.length < 200_000) restoredEndpoints.push([r.endpoint, r.id]);
     };
     const serves = (transport: Registration['transport']) => transport !== 'coaps' || config.coapsPort >= 0;
-    restoreRegistrationsFromFile(registrationsFile, restoredAt, (list) => handler.restore(list, { onRestored, serves }), log);
+    restoreReport = restoreRegistrationsFromFile(registrationsFile, restoredAt, (list) => handler.restore(list, { onRestored, serves }), log);
   } else {
     rmSync(registrationsFile, { force: true }); // switched off: a file from an earlier run must not come back later
   }
@@ -211,6 +213,8 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
   } catch (error) {
     log.warn('console not started', { error });
   }
+  const keptNote = restartNote(restoreReport, restoredAt);
+  if (keptNote) consoleServer?.hub.activity.note(keptNote);
   for (const [endpoint, id] of restoredEndpoints.splice(0)) consoleServer?.hub.timelines.note(endpoint, id, restoredAt, 'kept across a restart of the bridge');
   if (consoleServer) restoreAwayRows(consoleServer.hub, restoredAway, (endpoint) => disables.isAway(endpoint), restoredAt);
 

@@ -3,6 +3,7 @@
  * Never cast what came off the wire.
  */
 import {
+  MAX_ACTIVITY_LIMIT,
   PROTOCOL_VERSION,
   PROTOCOL_ERROR_CODES,
   type ClientMessage,
@@ -99,6 +100,14 @@ function parseRequest(data: Record<string, unknown>): Parsed<ClientMessage> {
     }
     case 'listCredentials':
       return { ok: true, value: { type, v, requestId } };
+    case 'getActivity': {
+      if (data.limit === undefined) return { ok: true, value: { type, v, requestId } };
+      const limit = data.limit;
+      if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_ACTIVITY_LIMIT) {
+        return fail('BAD_MESSAGE', `getActivity limit must be a whole number from 1 to ${MAX_ACTIVITY_LIMIT}`);
+      }
+      return { ok: true, value: { type, v, requestId, limit } };
+    }
     case 'putCredential': {
       const c = narrowCredentialInput(data.credential);
       return c.ok ? { ok: true, value: { type, v, requestId, credential: c.value } } : fail('BAD_MESSAGE', `putCredential: ${c.error}`);
@@ -114,10 +123,17 @@ function parseRequest(data: Record<string, unknown>): Parsed<ClientMessage> {
   }
 }
 
-const REQUEST_TYPES = new Set(['operation', 'getAudit', 'getRefusals', 'getSecurityStatus', 'uploadModel', 'setLayout', 'listCredentials', 'putCredential', 'deleteCredential', 'setAllowUnsecured']);
+const REQUEST_TYPES = new Set(['operation', 'getActivity', 'getAudit', 'getRefusals', 'getSecurityStatus', 'uploadModel', 'setLayout', 'listCredentials', 'putCredential', 'deleteCredential', 'setAllowUnsecured']);
 
 function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+}
+
+/** What the console's feed and merge read from each history line: a known kind and a time. */
+function isActivityLine(x: unknown): boolean {
+  if (!isRecord(x) || !isCount(x.at)) return false;
+  if (x.kind === 'note') return typeof x.detail === 'string';
+  return (x.kind === 'registered' || x.kind === 'updated' || x.kind === 'ended') && isRecord(x.registration) && typeof x.registration.endpoint === 'string';
 }
 
 /**
@@ -177,6 +193,12 @@ export function parseServerMessage(text: string): Parsed<ServerMessage> {
       break;
     case 'refusals':
       if (!Array.isArray(m.refusals)) return fail('BAD_MESSAGE', 'refusals needs a list');
+      break;
+    case 'activity':
+      if (typeof m.requestId !== 'string' || !isCount(m.seq) || !Array.isArray(m.events) || !isCount(m.capacity) || !isCount(m.recorded)) {
+        return fail('BAD_MESSAGE', 'activity needs requestId, seq, events, capacity and recorded');
+      }
+      if (!m.events.every(isActivityLine)) return fail('BAD_MESSAGE', 'activity events need a kind and a time');
       break;
     case 'securityStatus':
       if (typeof m.requestId !== 'string' || !isCount(m.at) || (m.dtls !== undefined && !isRecord(m.dtls))) return fail('BAD_MESSAGE', 'securityStatus needs requestId, at and an optional dtls record');

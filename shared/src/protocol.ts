@@ -37,6 +37,21 @@ export type FleetEvent =
 
 export type FleetEventKind = FleetEvent['kind'];
 
+/**
+ * A line of the activity feed that is no registry event, e.g. that registrations were kept
+ * across a restart of the bridge. `endpoint` is absent when the note is about the whole fleet.
+ */
+export interface ActivityNote {
+  kind: 'note';
+  at: number;
+  detail: string;
+  endpoint?: string;
+  registrationId?: string;
+}
+
+/** One line of the fleet's recent activity as the bridge keeps it (`getActivity`). */
+export type ActivityEvent = FleetEvent | ActivityNote;
+
 /** One line of an endpoint's own history, kept after the device leaves. */
 export interface TimelineEntry {
   at: number;
@@ -209,6 +224,24 @@ export interface SecurityStatusMessage {
   dtls?: DtlsStatus;
 }
 
+/**
+ * Answers `getActivity`: the fleet's recent activity, oldest first, up to and including the
+ * delta numbered `seq`. Deltas with a seq above it come after these lines; those at or below it
+ * are already among them (the bridge sends pending deltas before it answers), so a console can
+ * merge history and live events without duplicates or gaps.
+ */
+export interface ActivityMessage {
+  type: 'activity';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+  seq: number;
+  events: ActivityEvent[];
+  /** Lines the bridge keeps at most. */
+  capacity: number;
+  /** Events recorded since the bridge started (more than `events.length` once the ring is full). */
+  recorded: number;
+}
+
 export interface ErrorMessage {
   type: 'error';
   v: typeof PROTOCOL_VERSION;
@@ -240,7 +273,8 @@ export type ServerMessage =
   | CredentialsMessage
   | CredentialResultMessage
   | RefusalsMessage
-  | SecurityStatusMessage;
+  | SecurityStatusMessage
+  | ActivityMessage;
 
 // ---------------------------------------------------------------- console → bridge
 
@@ -334,6 +368,17 @@ export interface GetSecurityStatusRequest {
   requestId: string;
 }
 
+/** The fleet's recent activity; `limit` (1 to MAX_ACTIVITY_LIMIT) asks for only the newest lines. */
+export interface GetActivityRequest {
+  type: 'getActivity';
+  v: typeof PROTOCOL_VERSION;
+  requestId: string;
+  limit?: number;
+}
+
+/** Largest `limit` a `getActivity` may ask for. */
+export const MAX_ACTIVITY_LIMIT = 10_000;
+
 export type ClientMessage =
   | ResyncRequest
   | GetDeviceRequest
@@ -347,7 +392,8 @@ export type ClientMessage =
   | DeleteCredentialRequest
   | SetAllowUnsecuredRequest
   | GetRefusalsRequest
-  | GetSecurityStatusRequest;
+  | GetSecurityStatusRequest
+  | GetActivityRequest;
 
 export const PROTOCOL_ERROR_CODES = [
   'BAD_JSON',

@@ -42,7 +42,7 @@ export interface ConsoleServices {
   refusals: RefusalSource;
 }
 
-type ServiceRequest = Exclude<ClientMessage, { type: 'resync' | 'ping' | 'getDevice' }>;
+type ServiceRequest = Exclude<ClientMessage, { type: 'resync' | 'ping' | 'getDevice' | 'getActivity' }>;
 
 /**
  * Answers one service request. Replies go to `reply` (the asking console); changes that every

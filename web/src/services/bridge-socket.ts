@@ -161,7 +161,7 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
       case 'delta': {
         const outcome = fleet.applyDelta(message);
         if (outcome === 'applied') {
-          activity.record(message.events);
+          activity.record(message.events, message.seq);
           device.noteEvents(message.events);
         } else if (outcome === 'gap') {
           connection.setStatus('syncing');
@@ -188,6 +188,7 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
       case 'credentials':
         security.receive(message);
         return;
+      case 'activity':
       case 'operationResult':
       case 'modelResult':
       case 'credentialResult':

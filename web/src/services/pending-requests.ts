@@ -5,6 +5,7 @@
  * they are. Timers are injected so tests run on a fake clock.
  */
 import type {
+  ActivityMessage,
   AuditMessage,
   CredentialResultMessage,
   CredentialsMessage,
@@ -18,6 +19,7 @@ import type {
 
 /** Bridge messages that answer a request (when they carry its `requestId`). */
 export type ReplyMessage =
+  | ActivityMessage
   | OperationResultMessage
   | AuditMessage
   | RefusalsMessage
@@ -45,6 +47,7 @@ const realTimers: Timers = {
 /** The reply types that may settle a request; `device` answers are the device store's own. */
 export function asReply(message: ServerMessage): ReplyMessage | undefined {
   switch (message.type) {
+    case 'activity':
     case 'operationResult':
     case 'audit':
     case 'refusals':
