@@ -2,7 +2,8 @@
  * The Activity feed shows what happened before the page opened: the built bridge process, real
  * CoAP from libcoap's coap-client-notls, real Chromium. Screenshot in test-artifacts/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -12,11 +13,12 @@ let bridge: BridgeProcess;
 let browser: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
+const dataDir = mkdtempSync(join(tmpdir(), 'activity-history-e2e-'));
 
 beforeAll(async () => {
   requireBuild();
   mkdirSync(ARTIFACTS, { recursive: true });
-  bridge = await startBridgeProcess();
+  bridge = await startBridgeProcess([], dataDir);
   browser = await launchChromium();
 }, 60_000);
 
@@ -62,6 +64,20 @@ describe('activity history in Chromium against the bridge process', () => {
     await expect.poll(feedLines, { timeout: 15_000 }).toEqual(['registered hist-dev3', 'ended hist-dev1', 'updated hist-dev1', 'registered hist-dev2', 'registered hist-dev1']);
     await page.waitForTimeout(500);
     expect(await feedLines()).toHaveLength(5);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('keeps what it showed across a bridge restart and adds the restart note on top, each line once', async () => {
+    const before = ['registered hist-dev3', 'ended hist-dev1', 'updated hist-dev1', 'registered hist-dev2', 'registered hist-dev1'];
+    const httpPort = bridge.httpPort;
+    await bridge.stop();
+    await expect.poll(() => page.locator('[data-test="connection"]').textContent(), { timeout: 20_000 }).toMatch(/Offline|Connecting/);
+    // Same data directory: the two devices still registered are kept across the restart.
+    bridge = await startBridgeProcess(['--http-port', String(httpPort)], dataDir);
+    await expect.poll(() => page.locator('[data-test="connection"]').textContent(), { timeout: 30_000 }).toContain('Live');
+    await expect.poll(feedLines, { timeout: 15_000 }).toEqual(['note bridge', ...before]);
+    expect(await rows().first().textContent()).toContain('2 registrations kept across a restart of the bridge');
+    await page.screenshot({ path: join(ARTIFACTS, 'activity-history-restart.png') });
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });
