@@ -144,6 +144,7 @@ export const useActivityStore = defineStore('activity', () => {
   const items = shallowRef<readonly ActivityItem[]>([]);
   const kinds = ref<ActivityKind[]>([...ACTIVITY_KINDS]);
   const endpointFilter = ref('');
+  const connection = useConnectionStore();
   const history = shallowRef<ActivityHistoryState | null>(null);
   const historyError = ref<string | null>(null);
   let nextId = 1;
@@ -168,7 +169,7 @@ export const useActivityStore = defineStore('activity', () => {
   /** Asks the bridge for its recent history and merges it with what is held (see mergeHistory). */
   async function loadHistory(): Promise<void> {
     const askedOn = link;
-    const answer = await useConnectionStore().request((requestId) => ({ type: 'getActivity', v: PROTOCOL_VERSION, requestId }), 15_000);
+    const answer = await connection.request((requestId) => ({ type: 'getActivity', v: PROTOCOL_VERSION, requestId }), 15_000);
     // An answer from a connection that has since closed covers that connection's deltas only;
     // the load that the new connection started brings the right one.
     if (askedOn !== link) return;
@@ -190,7 +191,7 @@ export const useActivityStore = defineStore('activity', () => {
   // history fills what this console missed. Synchronous, so no delta of the new link is
   // recorded under the old link's number.
   watch(
-    () => useConnectionStore().status,
+    () => connection.status,
     (status) => {
       if (status !== 'live') return;
       link++;
