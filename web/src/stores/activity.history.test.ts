@@ -67,11 +67,13 @@ describe('activity store with the bridge\'s history', () => {
     const asked = bindHeldLink();
     useConnectionStore().setStatus('live');
     expect(asked.map((a) => a.message.type)).toEqual(['getActivity']);
+    expect(activity.historyLoading).toBe(true);
     asked[0]!.answer(4, [{ kind: 'note', at: 5, detail: '2 registrations kept across a restart of the bridge' }, reg('dev1', 10), ended(summary('dev1'), 'deregistered', 20)]);
     await flushPromises();
     expect(lines(activity.visible)).toEqual(['ended dev1', 'registered dev1', 'note ']);
     expect(activity.since).toBe(5);
     expect(activity.history).toEqual({ lines: 3, capacity: 1000, recorded: 3 });
+    expect(activity.historyLoading).toBe(false);
   });
 
   it('shows an event that arrives while the history is on its way exactly once, in order', async () => {

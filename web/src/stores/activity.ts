@@ -147,6 +147,8 @@ export const useActivityStore = defineStore('activity', () => {
   const connection = useConnectionStore();
   const history = shallowRef<ActivityHistoryState | null>(null);
   const historyError = ref<string | null>(null);
+  /** A `getActivity` is on its way. */
+  const historyLoading = ref(false);
   let nextId = 1;
   /** Counts connections that went live: a delta's seq means something only on its own link. */
   let link = 0;
@@ -169,10 +171,12 @@ export const useActivityStore = defineStore('activity', () => {
   /** Asks the bridge for its recent history and merges it with what is held (see mergeHistory). */
   async function loadHistory(): Promise<void> {
     const askedOn = link;
+    historyLoading.value = true;
     const answer = await connection.request((requestId) => ({ type: 'getActivity', v: PROTOCOL_VERSION, requestId }), 15_000);
     // An answer from a connection that has since closed covers that connection's deltas only;
     // the load that the new connection started brings the right one.
     if (askedOn !== link) return;
+    historyLoading.value = false;
     if (!answer.ok) {
       historyError.value = answer.message;
       return;
@@ -220,7 +224,7 @@ export const useActivityStore = defineStore('activity', () => {
 
   const visible = computed(() => filterActivity(items.value, new Set(kinds.value), endpointFilter.value, refusedItems.value));
 
-  return { items, kinds, endpointFilter, visible, total, history, historyError, since, record, loadHistory, toggleKind, clear };
+  return { items, kinds, endpointFilter, visible, total, history, historyError, historyLoading, since, record, loadHistory, toggleKind, clear };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useActivityStore, import.meta.hot));
