@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { summarize, type FleetEvent } from '@lwm2m-console/shared';
+import { summarize, type FleetEvent, type RegistrationEvent } from '@lwm2m-console/shared';
 import { ActivityHistory, restartNote } from './activity-history.js';
+import { toFleetEvent } from './fleet-events.js';
 import { fakeRegistration } from './test-support.js';
 
 // A fake clock: every event gets the next millisecond, so order and time can be told apart.
@@ -75,6 +76,29 @@ describe('activity history', () => {
     expect(lines(h)).toEqual(['registered x', 'registered y', 'updated a']);
     h.record(ended('a'));
     expect(lines(h)).toEqual(['registered y', 'updated a', 'ended a']);
+  });
+
+  it('answers a registry event recorded while no console watched as the wire line it would have been, built once', () => {
+    const h = new ActivityHistory(10);
+    const registration = fakeRegistration('quiet', { id: 'id-quiet' }, clock);
+    const raw: RegistrationEvent = { type: 'ended', at: tick(), registration, reason: 'expired' };
+    h.record(raw);
+    h.record(registered('watched'));
+    const first = h.recent();
+    expect(first[0]).toEqual(toFleetEvent(raw));
+    expect(lines(h)).toEqual(['ended quiet', 'registered watched']);
+    // A second console asking gets the same object: it was summarized once.
+    expect(h.recent()[0]).toBe(first[0]);
+  });
+
+  it('folds a run of no-change Updates whether they were recorded as registry events or wire lines', () => {
+    const h = new ActivityHistory(10);
+    const registration = fakeRegistration('mixed', { id: 'id-mixed' }, clock);
+    h.record({ type: 'updated', at: tick(), registration, changes: {} });
+    h.record(updated('mixed', {}, 'id-mixed'));
+    h.record({ type: 'updated', at: tick(), registration, changes: {} });
+    expect(lines(h)).toEqual(['updated mixed']);
+    expect(h.folded).toBe(2);
   });
 
   it('keeps notes in line with events', () => {

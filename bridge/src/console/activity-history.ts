@@ -4,9 +4,13 @@
  * reason, and notes such as registrations kept across a restart), oldest first.
  *
  * Hot path: every registry event of a million-registration fill and of 5,000 CoAPS handshakes/s
- * passes here, so `record` stores the `FleetEvent` object the hub builds for the wire (the same
- * object goes into the delta; no copy, no JSON) into a fixed array used as a ring: one slot
- * write and two integer updates. The answer to `getActivity` is built only when a console asks.
+ * passes here, so `record` stores an object that already exists into a fixed array used as a
+ * ring (one slot write and two integer updates; no copy, no JSON): the `FleetEvent` the hub
+ * built for the wire while a console is open (the same object goes into the delta), else the
+ * registry event itself, turned into its `FleetEvent` only when a console asks. Building that
+ * summary costs ~0.4 µs, which the hub skips while nobody watches (docs/console.md). Registry
+ * events are safe to hold: the registry replaces a registration on every change, never edits
+ * one in place, so the held one is the registration as it was at that event.
  *
  * Folding: an Update that changed nothing is a device saying "still here". A device that sends
  * them in a loop would otherwise push everything an operator opens the console for (who left,
@@ -15,17 +19,22 @@
  * changed something are always kept; so are no-change Updates interleaved with other events
  * (a large fleet's keep-alives are not consecutive): the ring stays a faithful tail of the feed.
  */
-import type { ActivityEvent, ActivityNote, FleetEvent } from '@lwm2m-console/shared';
+import type { ActivityEvent, ActivityNote, FleetEvent, RegistrationEvent } from '@lwm2m-console/shared';
+import { toFleetEvent } from './fleet-events.js';
+
+/** A line as held: a wire object (`kind`), or a registry event (`type`) not yet turned into one. */
+type HeldLine = ActivityEvent | RegistrationEvent;
 
 /**
- * 1,000 lines: one reload's worth of feed (about 300 bytes each as JSON, 300 KB for the answer),
- * about 1 MB held (docs/console.md). The console itself keeps 5,000 lines while it is open.
+ * 1,000 lines: one reload's worth of feed (about 320 bytes each as JSON, 320 KiB for the answer),
+ * 80 to 770 bytes each held, under 750 KiB (docs/console.md). The console itself keeps 5,000
+ * lines while it is open.
  */
 export const DEFAULT_ACTIVITY_CAPACITY = 1_000;
 
 export class ActivityHistory {
   readonly capacity: number;
-  private readonly ring: (ActivityEvent | undefined)[];
+  private readonly ring: (HeldLine | undefined)[];
   /** Slot the next line goes to. */
   private head = 0;
   private held = 0;
@@ -36,16 +45,16 @@ export class ActivityHistory {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`activity capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
     // Allocated at its full length once: the ring never grows or shrinks, the collector sees one array.
-    this.ring = new Array<ActivityEvent | undefined>(capacity).fill(undefined);
+    this.ring = new Array<HeldLine | undefined>(capacity).fill(undefined);
   }
 
-  /** One registry event, as built for the wire. O(1). */
-  record(event: FleetEvent): void {
+  /** One registry event: as built for the wire, or as the registry published it. O(1). */
+  record(event: FleetEvent | RegistrationEvent): void {
     this.total++;
-    if (event.kind === 'updated' && isEmpty(event.changes) && this.held > 0) {
+    const quiet = quietUpdateOf(event);
+    if (quiet !== undefined && this.held > 0) {
       const last = this.head === 0 ? this.capacity - 1 : this.head - 1;
-      const previous = this.ring[last]!;
-      if (previous.kind === 'updated' && previous.registration.id === event.registration.id && isEmpty(previous.changes)) {
+      if (quietUpdateOf(this.ring[last]!) === quiet) {
         this.ring[last] = event;
         this.folds++;
         return;
@@ -60,19 +69,24 @@ export class ActivityHistory {
     this.push(note);
   }
 
-  private push(line: ActivityEvent): void {
+  private push(line: HeldLine): void {
     this.ring[this.head] = line;
     this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
     if (this.held < this.capacity) this.held++;
   }
 
-  /** The newest `limit` lines (default all held), oldest first. A new array; the lines are shared. */
+  /**
+   * The newest `limit` lines (default all held), oldest first, as sent to a console. A new array;
+   * the lines are shared. A registry event is turned into its wire object once and kept so, so a
+   * burst of reconnecting consoles summarizes each line once.
+   */
   recent(limit = this.capacity): ActivityEvent[] {
     const n = Math.max(0, Math.min(limit, this.held));
     const out = new Array<ActivityEvent>(n);
     let slot = (this.head - n + this.capacity) % this.capacity;
     for (let i = 0; i < n; i++) {
-      out[i] = this.ring[slot]!;
+      const line = this.ring[slot]!;
+      out[i] = 'kind' in line ? line : (this.ring[slot] = toFleetEvent(line));
       slot = slot + 1 === this.capacity ? 0 : slot + 1;
     }
     return out;
@@ -92,6 +106,12 @@ export class ActivityHistory {
   get folded(): number {
     return this.folds;
   }
+}
+
+/** The registration id of an Update that changed nothing, in either shape; else undefined. */
+function quietUpdateOf(line: HeldLine): string | undefined {
+  if ('kind' in line) return line.kind === 'updated' && isEmpty(line.changes) ? line.registration.id : undefined;
+  return line.type === 'updated' && isEmpty(line.changes) ? line.registration.id : undefined;
 }
 
 function isEmpty(changes: object): boolean {

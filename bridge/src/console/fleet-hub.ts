@@ -207,13 +207,13 @@ export class FleetHub {
   private onRegistrationEvent(event: RegistrationEvent): void {
     this.timelines.record(event);
     this.away.record(event);
-    // Built once whether or not anyone watches: the activity history keeps it for a console that
-    // opens later, and the same object goes into the delta (docs/console.md has the cost).
+    // Nobody watching: a console that connects later starts from a snapshot and the history, so
+    // the fleet event need not be built, batched and serialized (measured: 10% of an Update);
+    // the history keeps the registry event and builds it only if a console asks.
+    if (this.closed || this.clients.size === 0) return this.activity.record(event);
+    // Watched: one object for the delta and the history.
     const fleetEvent = toFleetEvent(event);
     this.activity.record(fleetEvent);
-    // Nobody watching: a console that connects later starts from a snapshot and the history,
-    // so nothing need be batched and serialized.
-    if (this.closed || this.clients.size === 0) return;
     this.pending.push(fleetEvent);
     if (this.pending.length > this.tuning.maxEventsPerDelta) {
       // A burst bigger than any snapshot part: a snapshot is cheaper than the delta.
