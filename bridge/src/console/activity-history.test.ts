@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { summarize, type FleetEvent, type RegistrationEvent } from '@lwm2m-console/shared';
 import { ActivityHistory, restartNote } from './activity-history.js';
 import { toFleetEvent } from './fleet-events.js';
@@ -99,6 +99,32 @@ describe('activity history', () => {
     h.record({ type: 'updated', at: tick(), registration, changes: {} });
     expect(lines(h)).toEqual(['updated mixed']);
     expect(h.folded).toBe(2);
+  });
+
+  it('serializes the same lines once until something new is recorded', () => {
+    const h = new ActivityHistory(10);
+    h.record(registered('a'));
+    h.record(registered('b'));
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      const text = h.recentJson();
+      expect(JSON.parse(text)).toEqual(h.recent());
+      expect(h.recentJson()).toBe(text);
+      expect(stringify).toHaveBeenCalledTimes(1);
+      expect(JSON.parse(h.recentJson(1))).toHaveLength(1);
+      expect(stringify).toHaveBeenCalledTimes(2);
+      h.record(updated('a'));
+      h.record(updated('a'));
+      const before = h.recentJson();
+      // A fold changes the newest line's time without adding one: the text is made again.
+      h.record(updated('a'));
+      const after = h.recentJson();
+      expect(stringify).toHaveBeenCalledTimes(4);
+      expect(JSON.parse(after)[2].at).toBe(clock);
+      expect(JSON.parse(before)[2].at).toBe(clock - 1);
+    } finally {
+      stringify.mockRestore();
+    }
   });
 
   it('keeps notes in line with events', () => {

@@ -40,6 +40,8 @@ export class ActivityHistory {
   private held = 0;
   private total = 0;
   private folds = 0;
+  /** The last `recentJson` text, valid while nothing new is recorded (`total` unchanged). */
+  private json: { total: number; limit: number; text: string } | undefined;
 
   constructor(capacity = DEFAULT_ACTIVITY_CAPACITY) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`activity capacity must be a positive integer, got ${capacity}`);
@@ -90,6 +92,19 @@ export class ActivityHistory {
       slot = slot + 1 === this.capacity ? 0 : slot + 1;
     }
     return out;
+  }
+
+  /**
+   * `recent(limit)` as JSON text, reused until a line is recorded: consoles reconnecting together
+   * (after a bridge restart or a network drop), or one asking again and again, cost one
+   * serialization of up to 320 KiB, not one each.
+   */
+  recentJson(limit = this.capacity): string {
+    const held = this.json;
+    if (held && held.total === this.total && held.limit === limit) return held.text;
+    const text = JSON.stringify(this.recent(limit));
+    this.json = { total: this.total, limit, text };
+    return text;
   }
 
   /** Lines held now (at most `capacity`). */

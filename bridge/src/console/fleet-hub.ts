@@ -19,6 +19,7 @@ import {
   encodeSummaryRow,
   parseClientMessage,
   summarize,
+  type ActivityMessage,
   type ClientMessage,
   type FleetEvent,
   type ProtocolErrorCode,
@@ -378,15 +379,7 @@ export class FleetHub {
         // answer covers exactly the deltas up to `seq` and the console can merge without
         // duplicates (protocol.ts, ActivityMessage).
         this.flushDeltas();
-        this.send(client, {
-          type: 'activity',
-          v: PROTOCOL_VERSION,
-          requestId: message.requestId,
-          seq: this.seqNo,
-          events: this.activity.recent(message.limit),
-          capacity: this.activity.capacity,
-          recorded: this.activity.recorded,
-        });
+        this.sendActivity(client, message.requestId, message.limit);
         return;
       case 'operation':
       case 'getAudit':
@@ -411,6 +404,13 @@ export class FleetHub {
         throw new Error(`unhandled client message ${JSON.stringify(unreachable)}`);
       }
     }
+  }
+
+  /** The `activity` answer, its events' JSON shared by every console asking before the next event. */
+  private sendActivity(client: Client, requestId: string, limit: number | undefined): void {
+    const head: Omit<ActivityMessage, 'events'> = { type: 'activity', v: PROTOCOL_VERSION, requestId, seq: this.seqNo, capacity: this.activity.capacity, recorded: this.activity.recorded };
+    const text = `${JSON.stringify(head).slice(0, -1)},"events":${this.activity.recentJson(limit)}}`;
+    if (client.ws.readyState === OPEN) client.ws.send(text);
   }
 
   private broadcast(message: ServerMessage): void {
