@@ -10,10 +10,10 @@
  * small (one line per away device, a few hundred bytes each) and read whole; a file larger than
  * any this bridge writes is not read at all.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { AwayDevice } from '@lwm2m-console/shared';
-import { writeFileAtomically } from '../lib/atomic-file.js';
+import { openAndRemove, writeFileAtomically } from '../lib/atomic-file.js';
 import type { Logger } from '../log.js';
 import { awayDevicesOf, decodeAwaySnapshot, encodeAwaySnapshot, type AwaySnapshot, type AwaySnapshotRead } from '../lwm2m/away-snapshot.js';
 import type { DisableTracker } from '../lwm2m/disable-tracker.js';
@@ -50,14 +50,9 @@ export function saveAwayDevices(file: string, snapshot: AwaySnapshot, savedAt: n
  */
 export function takeAwayDevices(file: string, now: number): AwaySnapshotRead | undefined {
   removeTemporaries(file);
-  let fd: number;
+  const fd = openAndRemove(file);
+  if (fd === undefined) return undefined;
   try {
-    fd = openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    rmSync(file, { force: true }); // the open descriptor still reads it
     const size = fstatSync(fd).size;
     if (size > MAX_AWAY_FILE_BYTES) return { away: [], pending: [], error: `${size} bytes, more than this bridge writes`, overdue: 0, stale: 0, unreadable: 0, incomplete: false };
     const buffer = Buffer.alloc(size);

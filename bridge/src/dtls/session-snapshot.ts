@@ -8,6 +8,7 @@
  * is skipped, not guessed at. A restored session is still re-checked against the credentials of the
  * day before it is resumed (KeyExchange.mayResume), like any cached one.
  */
+import { isRecord } from '../lib/untrusted-fields.js';
 import { suiteById } from './cipher-suites.js';
 import type { PeerCredential, PeerIdentity } from './credentials.js';
 import { MASTER_SECRET_LENGTH } from './prf.js';
@@ -114,6 +115,3 @@ function base64(x: unknown, min: number, max: number): Buffer | undefined {
   return b;
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}

@@ -25,6 +25,7 @@
 import { isIP } from 'node:net';
 import { decodeSummaryRow, encodeSummaryRow, type AwayDevice, type RegistrationSummary } from '@lwm2m-console/shared';
 import { DISABLE_DEREGISTER_WINDOW_MS, MAX_TRACKED_DISABLES, type DisableReturn, type PendingDisableEntry } from './disable-tracker.js';
+import { isInteger, isRecord, isText } from '../lib/untrusted-fields.js';
 import { MAX_ENDPOINT_LENGTH, MAX_LIFETIME_S } from './registration-params.js';
 
 export const AWAY_SNAPSHOT_FORMAT = 'lwm2m-console/away-devices';
@@ -208,7 +209,7 @@ function decodeSummary(x: unknown): RegistrationSummary | undefined {
   if (!s) return undefined;
   if (!REGISTRATION_ID.test(s.id) || !isEndpoint(s.endpoint) || isIP(s.address) === 0 || !isInteger(s.port, 1, 65535)) return undefined;
   if (!BINDING.test(s.binding)) return undefined;
-  if (s.smsNumber !== undefined && (s.smsNumber.length > MAX_SMS_CHARS || !isPlainText(s.smsNumber))) return undefined;
+  if (s.smsNumber !== undefined && !isText(s.smsNumber, 0, MAX_SMS_CHARS)) return undefined;
   if (!isInteger(s.lifetime, 1, MAX_LIFETIME_S) || !isInteger(s.objectCount, 0, MAX_OBJECT_COUNT)) return undefined;
   if (!isTime(s.registeredAt) || !isTime(s.lastUpdateAt) || !isTime(s.expiresAt) || s.lastUpdateAt < s.registeredAt) return undefined;
   return s;
@@ -219,23 +220,9 @@ function isTime(x: unknown): x is number {
   return isInteger(x, 0, Number.MAX_SAFE_INTEGER);
 }
 
-function isInteger(x: unknown, min: number, max: number): x is number {
-  return typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
-}
 
 function isEndpoint(x: unknown): x is string {
-  return typeof x === 'string' && x.length >= 1 && x.length <= MAX_ENDPOINT_LENGTH && isPlainText(x);
+  return isText(x, 1, MAX_ENDPOINT_LENGTH);
 }
 
-/** No control characters (they never reach a registration). */
-function isPlainText(x: string): boolean {
-  for (let i = 0; i < x.length; i++) {
-    const c = x.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return false;
-  }
-  return true;
-}
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}

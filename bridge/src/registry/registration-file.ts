@@ -10,6 +10,7 @@
  * into place, so a stop cut short leaves no half file.
  */
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { openAndRemove } from '../lib/atomic-file.js';
 import { dirname } from 'node:path';
 import type { Registration } from '@lwm2m-console/shared';
 import type { RestoreCounts } from '../lwm2m/registration-handler.js';
@@ -90,14 +91,9 @@ export interface TakeReport extends RestoreCounts {
  */
 export function takeRegistrations(file: string, now: number, restore: (registrations: Iterable<Registration>) => RestoreCounts): TakeReport | undefined {
   rmSync(temporaryOf(file), { force: true });
-  let fd: number;
+  const fd = openAndRemove(file);
+  if (fd === undefined) return undefined;
   try {
-    fd = openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    rmSync(file, { force: true }); // the open descriptor still reads it
     const reader = new RegistrationSnapshotReader(now);
     const counts = restore(readRecords(fd, reader));
     const summary = reader.summary();

@@ -21,6 +21,7 @@
  */
 import { isIP } from 'node:net';
 import { SUPPORTED_LWM2M_VERSIONS, type ObjectLink, type Registration, type SessionSecurity } from '@lwm2m-console/shared';
+import { isInteger, isRecord, isText } from '../lib/untrusted-fields.js';
 import { MAX_LINKS } from '../lwm2m/link-format.js';
 import { MAX_ENDPOINT_LENGTH, MAX_LIFETIME_S, parseUpdateParams } from '../lwm2m/registration-params.js';
 import type { PackedEntry } from './packed-registration-store.js';
@@ -305,20 +306,5 @@ function decodeRaw(x: unknown): Registration['rawRegister'] | undefined {
   return { query, payload, at };
 }
 
-function isInteger(x: unknown, min: number, max: number): x is number {
-  return typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
-}
 
-/** A string of `min`..`max` characters without control characters (they never reach a registration). */
-function isText(x: unknown, min: number, max: number): x is string {
-  if (typeof x !== 'string' || x.length < min || x.length > max) return false;
-  for (let i = 0; i < x.length; i++) {
-    const c = x.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return false;
-  }
-  return true;
-}
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
