@@ -95,6 +95,13 @@ describe('registration snapshot', () => {
     expect(atDeadline.summary).toMatchObject({ expired: 1, unreadable: 0 });
   });
 
+  it('skips a record whose last Update is later than the restore, so an edited time cannot keep it registered for years', () => {
+    const fromTheFuture = registration('AAAAAAAAAAA', 'future', { lastUpdateAt: T0 + 10 * 365 * 86_400_000, expiresAt: T0 + 10 * 365 * 86_400_000 + 300_000 });
+    const { registrations, summary } = read(write([fromTheFuture, registration('BBBBBBBBBBB', 'good')]));
+    expect(registrations.map((r) => r.endpoint)).toEqual(['good']);
+    expect(summary).toMatchObject({ unreadable: 1, expired: 0 });
+  });
+
   it.each([
     ['an id the bridge never issues', 0, 'rd/../x'],
     ['an empty endpoint', 1, ''],

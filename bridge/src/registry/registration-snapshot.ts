@@ -170,7 +170,10 @@ export class RegistrationSnapshotReader {
     if (linksIndex === -1) links = NO_LINKS;
     else if (typeof linksIndex === 'number' && Number.isInteger(linksIndex) && linksIndex >= 0) links = this.links[linksIndex];
     const registration = value.length === 2 && links ? decodePacked(packed, links) : undefined;
-    if (!registration) {
+    // expiresAt = lastUpdateAt + lifetime holds only if lastUpdateAt is a time that has passed:
+    // one later than now (edited, or a clock stepped back between runs) would keep a registration
+    // that no device renews for as long as it says. Skipped; the device registers again.
+    if (!registration || registration.lastUpdateAt > this.now) {
       this.unreadable++;
       return undefined;
     }
