@@ -62,6 +62,27 @@ describe('console activity history', () => {
     for (const m of c.received.slice(0, index)) if (m.type === 'delta') expect(m.seq).toBeLessThanOrEqual(answer.seq);
   });
 
+  it('refuses getActivity with the request id while earlier answers sit unread, so a console asking in a loop without reading cannot grow the bridge\'s memory', async () => {
+    harness = await startHarness({ hub: { tickMs: 20, maxBufferedBytes: 1 << 20, messageBurst: 200, messagesPerSecond: 200 } });
+    const h = harness;
+    for (let i = 0; i < 1000; i++) register(h, `dev-${i}`);
+    const c = await connect(h);
+    // The console stops reading: the bridge's answers pile up in its send buffer (about 320 KiB each).
+    c.ws.pause();
+    for (let i = 0; i < 60; i++) c.sendJson({ type: 'getActivity', v: 1, requestId: `loop-${i}` });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    c.ws.resume();
+    const answersOf = () => c.received.filter((m) => (m.type === 'activity' || m.type === 'error') && m.requestId?.startsWith('loop-'));
+    for (let waited = 0; answersOf().length < 60 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    const answers = answersOf();
+    expect(answers).toHaveLength(60);
+    const refused = answers.filter((m) => m.type === 'error');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]).toMatchObject({ code: 'RATE_LIMITED', requestId: expect.stringMatching(/^loop-/) });
+    // 60 answers of 1,000 lines would be about 19 MiB; what was sent stays near the 1 MiB limit plus the kernel's buffers.
+    expect(answers.filter((m) => m.type === 'activity').length).toBeLessThan(40);
+  });
+
   it('answers a limit with the newest lines and refuses a hostile limit with the request id', async () => {
     harness = await startHarness({ hub: { tickMs: 20 } });
     const h = harness;
