@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Registration } from '@lwm2m-console/shared';
@@ -9,7 +9,8 @@ import { SecurityPolicy } from '../security/security-policy.js';
 import { ExpiryWheel } from './expiry-wheel.js';
 import { PackedRegistrationStore } from './packed-registration-store.js';
 import { newRegistrationId } from './registration-id.js';
-import { REGISTRATIONS_FILE, saveRegistrations, takeRegistrations } from './registration-file.js';
+import { createLogger } from '../log.js';
+import { REGISTRATIONS_FILE, saveRegistrations, saveRegistrationsToFile, takeRegistrations } from './registration-file.js';
 
 const T0 = 1_800_000_000_000;
 const plain: Peer = { address: '192.0.2.1', port: 5683, transport: 'coap' };
@@ -87,6 +88,20 @@ describe('registration file', () => {
     expect(saveRegistrations(file, registry(clock).store.packedEntries(), clock.now)).toEqual({ registrations: 0, bytes: 0 });
     expect(existsSync(file)).toBe(false);
     expect(takeRegistrations(file, clock.now, () => { throw new Error('nothing to restore'); })).toBeUndefined();
+  });
+
+  it('logs a save that hits a full disk and returns, leaving neither the file nor its temporary behind', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'registrations-')), REGISTRATIONS_FILE);
+    // Every write to /dev/full fails with ENOSPC, as on a full disk.
+    symlinkSync('/dev/full', `${file}.tmp`);
+    const clock = { now: T0 };
+    const run = registry(clock);
+    for (let i = 0; i < 50; i++) run.register(`dev-${i}`, 300);
+    const lines: string[] = [];
+    expect(saveRegistrationsToFile(file, run.store.packedEntries(), clock.now, createLogger('info', (l) => lines.push(l)))).toBeUndefined();
+    expect(lines.join('\n')).toMatch(/registrations not saved.*ENOSPC/);
+    expect(existsSync(file)).toBe(false);
+    expect(() => lstatSync(`${file}.tmp`)).toThrow();
   });
 
   it('removes the half-written file of a save that was cut short, and never reads it', () => {
