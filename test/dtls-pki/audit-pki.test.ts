@@ -115,6 +115,33 @@ describe('certificate signature algorithms', () => {
   });
 });
 
+describe('RSA-PSS certificate signatures (RFC 4055 §3.1)', () => {
+  it('refuses an RSA-PSS signature over SHA-1 (the RSASSA-PSS-params default hash), as openssl verify -auth_level 2 does, and accepts RSA-PSS over SHA-256', () => {
+    const d = tempDir();
+    try {
+      const caKeyFile = d.path('pss-ca.key');
+      const caFile = d.path('pss-ca.pem');
+      expect(run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKeyFile, '-out', caFile, '-subj', '/CN=PSS CA', '-days', '5']).status).toBe(0);
+      const csr = d.path('dev.csr');
+      expect(run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', d.path('dev.key'), '-out', csr, '-subj', '/CN=dev-pss']).status).toBe(0);
+      const ext = d.write('ext.cnf', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n');
+      const signed = (digest: string) => {
+        const leaf = run('openssl', ['x509', '-req', `-${digest}`, '-sigopt', 'rsa_padding_mode:pss', '-in', csr, '-CA', caFile, '-CAkey', caKeyFile, '-CAcreateserial', '-days', '3', '-extfile', ext]);
+        expect(leaf.status).toBe(0);
+        return { der: der(leaf.out), file: d.write(`pss-${digest}.pem`, leaf.out) };
+      };
+      const pssCa = der(d.read('pss-ca.pem').toString());
+      const sha1 = signed('sha1');
+      const sha256 = signed('sha256');
+      expect(run('openssl', ['verify', '-auth_level', '2', '-CAfile', caFile, sha1.file]).out).toMatch(/digest algorithm too weak/);
+      expect(verifyClientChain([sha1.der], [pssCa], new Date())).toMatchObject({ ok: false, alert: ALERT.bad_certificate, reason: expect.stringMatching(/RSASSA-PSS with hash 1\.3\.14\.3\.2\.26/) });
+      expect(verifyClientChain([sha256.der], [pssCa], new Date())).toMatchObject({ ok: true, commonName: 'dev-pss' });
+    } finally {
+      d.remove();
+    }
+  });
+});
+
 describe('issuer key strength', () => {
   it('refuses a chain whose CA key is RSA-1024, as openssl verify -auth_level 2 does; RSA-2048 is accepted', () => {
     const d = tempDir();

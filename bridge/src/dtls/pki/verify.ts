@@ -59,9 +59,22 @@ function checkValidity(c: Loaded, now: Date, what: string): ReturnType<typeof ba
 const STRONG_SIGNATURES = new Set<string>([
   '1.2.840.10045.4.3.2', '1.2.840.10045.4.3.3', '1.2.840.10045.4.3.4', // ecdsa-with-SHA256/384/512
   '1.2.840.113549.1.1.11', '1.2.840.113549.1.1.12', '1.2.840.113549.1.1.13', // sha256/384/512WithRSAEncryption
-  '1.2.840.113549.1.1.10', // RSASSA-PSS (its hash is a parameter; OpenSSL's security level covers it)
+  '1.2.840.113549.1.1.10', // RSASSA-PSS, when its hash parameter is one of STRONG_PSS_HASHES
   '1.3.101.112', // Ed25519
 ]);
+
+/**
+ * RFC 4055 §3.1: an RSASSA-PSS signature names its hash in its parameters, SHA-1 by default, and
+ * X509Certificate.verify checks whatever hash is named. SHA-256/384/512 only (RFC 4055 §2.1).
+ */
+const STRONG_PSS_HASHES = new Set<string>(['2.16.840.1.101.3.4.2.1', '2.16.840.1.101.3.4.2.2', '2.16.840.1.101.3.4.2.3']);
+
+/** Why the signature on `c` is too weak to rely on, or undefined when it is strong enough. */
+function weakSignature(c: ParsedCertificate): string | undefined {
+  if (!STRONG_SIGNATURES.has(c.signatureAlgorithm)) return c.signatureAlgorithm;
+  if (c.signatureAlgorithm === OID.rsassaPss && !STRONG_PSS_HASHES.has(c.signatureHash ?? OID.sha1)) return `RSASSA-PSS with hash ${c.signatureHash ?? OID.sha1}`;
+  return undefined;
+}
 
 /** Whether `issuer` can have signed `child`: name chaining (RFC 5280 §6.1.3 (a)(4)) and the signature itself. */
 function issuedBy(child: Loaded, issuer: Loaded): boolean {
@@ -164,9 +177,8 @@ export function verifyChainWith(chainDer: readonly Buffer[], trust: TrustAnchors
   let current = leaf;
   for (let depth = 1; depth <= chain.length; depth++) {
     // Every signature checked on the path must be a strong one (the anchor's own is never checked).
-    if (!STRONG_SIGNATURES.has(current.parsed.signatureAlgorithm)) {
-      return bad(`certificate ${depth - 1} is signed with ${current.parsed.signatureAlgorithm}, not a SHA-2 signature`, ALERT.bad_certificate);
-    }
+    const weak = weakSignature(current.parsed);
+    if (weak) return bad(`certificate ${depth - 1} is signed with ${weak}, not a SHA-2 signature`, ALERT.bad_certificate);
     const anchor = anchors.find((a) => issuedBy(current, a));
     if (anchor) {
       // The anchor itself is the configured root of trust; it is still checked for its period

@@ -23,6 +23,8 @@ export const OID = {
   extKeyUsage: '2.5.29.37',
   anyExtendedKeyUsage: '2.5.29.37.0', // RFC 5280 §4.2.1.12
   clientAuth: '1.3.6.1.5.5.7.3.2', // RFC 5280 §4.2.1.12 id-kp-clientAuth
+  rsassaPss: '1.2.840.113549.1.1.10', // RFC 4055 §3.1
+  sha1: '1.3.14.3.2.26', // RFC 4055 §2.1
 } as const;
 
 /** RFC 5280 §4.2.1.3 KeyUsage bit numbers. */
@@ -152,6 +154,8 @@ export interface ParsedCertificate {
   tbsDer: Buffer;
   /** The signatureAlgorithm OID the issuer signed with (RFC 5280 §4.1.1.2). */
   signatureAlgorithm: string;
+  /** For RSASSA-PSS only: the hash OID, a parameter of the signature (RFC 4055 §3.1). */
+  signatureHash: string | undefined;
   issuerDer: Buffer;
   subjectDer: Buffer;
   /** Every commonName attribute of the subject, in order. */
@@ -195,14 +199,10 @@ export function parseCertificate(der: Buffer): DerResult<ParsedCertificate> {
   if (root.value.tag !== TAG.SEQUENCE || cert.value.length !== 3) return { ok: false, reason: 'Certificate must be a SEQUENCE of three fields' };
   const tbsNode = expectTag(cert.value[0], TAG.SEQUENCE, 'tbsCertificate');
   if (!tbsNode.ok) return tbsNode;
-  const sigAlgNode = expectTag(cert.value[1], TAG.SEQUENCE, 'signatureAlgorithm');
-  if (!sigAlgNode.ok) return sigAlgNode;
-  const sigAlgParts = readChildren(sigAlgNode.value);
-  if (!sigAlgParts.ok) return sigAlgParts;
-  const sigAlgOid = expectTag(sigAlgParts.value[0], TAG.OID, 'signatureAlgorithm algorithm');
-  if (!sigAlgOid.ok) return sigAlgOid;
-  const signatureAlgorithm = decodeOid(sigAlgOid.value.contents);
-  if (!signatureAlgorithm.ok) return signatureAlgorithm;
+  const sigAlg = readAlgorithm(cert.value[1], 'signatureAlgorithm');
+  if (!sigAlg.ok) return sigAlg;
+  const signatureHash = sigAlg.value.algorithm === OID.rsassaPss ? pssHash(sigAlg.value.parameters) : undefined;
+  if (signatureHash && !signatureHash.ok) return signatureHash;
   const tbs = readChildren(tbsNode.value);
   if (!tbs.ok) return tbs;
   const f = [...tbs.value];
@@ -252,7 +252,7 @@ export function parseCertificate(der: Buffer): DerResult<ParsedCertificate> {
   return {
     ok: true,
     value: {
-      tbsDer: tbsNode.value.der, signatureAlgorithm: signatureAlgorithm.value, issuerDer: issuerNode.value.der, subjectDer: subjectNode.value.der, subjectCNs: cns.value,
+      tbsDer: tbsNode.value.der, signatureAlgorithm: sigAlg.value.algorithm, signatureHash: signatureHash?.value, issuerDer: issuerNode.value.der, subjectDer: subjectNode.value.der, subjectCNs: cns.value,
       notBefore: notBefore.value, notAfter: notAfter.value, spkiDer: spkiNode.value.der, extensions,
     },
   };
@@ -305,4 +305,36 @@ export function parseExtKeyUsage(ext: ParsedExtension | undefined): DerResult<st
   }
   // KeyPurposeId list is SIZE (1..MAX)
   return out.length > 0 ? { ok: true, value: out } : { ok: false, reason: 'empty extKeyUsage' };
+}
+
+/** An AlgorithmIdentifier (RFC 5280 §4.1.1.2): its OID and its parameters, if any. */
+function readAlgorithm(node: DerNode | undefined, what: string): DerResult<{ algorithm: string; parameters: DerNode | undefined }> {
+  const seq = expectTag(node, TAG.SEQUENCE, what);
+  if (!seq.ok) return seq;
+  const parts = readChildren(seq.value);
+  if (!parts.ok) return parts;
+  const id = expectTag(parts.value[0], TAG.OID, `${what} algorithm`);
+  if (!id.ok) return id;
+  const algorithm = decodeOid(id.value.contents);
+  if (!algorithm.ok) return algorithm;
+  return { ok: true, value: { algorithm: algorithm.value, parameters: parts.value[1] } };
+}
+
+/**
+ * RFC 4055 §3.1: RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] HashAlgorithm DEFAULT sha1, … }.
+ * The hash is a parameter, not part of the OID, and an absent one means SHA-1.
+ */
+function pssHash(params: DerNode | undefined): DerResult<string> {
+  if (!params) return { ok: true, value: OID.sha1 };
+  const seq = expectTag(params, TAG.SEQUENCE, 'RSASSA-PSS-params');
+  if (!seq.ok) return seq;
+  const fields = readChildren(seq.value);
+  if (!fields.ok) return fields;
+  const first = fields.value[0];
+  if (first?.tag !== contextTag(0)) return { ok: true, value: OID.sha1 };
+  const inner = readChildren(first);
+  if (!inner.ok) return inner;
+  if (inner.value.length !== 1) return { ok: false, reason: 'RSASSA-PSS hashAlgorithm must hold one AlgorithmIdentifier' };
+  const hashAlg = readAlgorithm(inner.value[0], 'RSASSA-PSS hashAlgorithm');
+  return hashAlg.ok ? { ok: true, value: hashAlg.value.algorithm } : hashAlg;
 }
