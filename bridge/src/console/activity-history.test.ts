@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { summarize, type FleetEvent, type RegistrationEvent } from '@lwm2m-console/shared';
-import { ActivityHistory, restartNote } from './activity-history.js';
+import { ActivityHistory, heldLine, MAX_HELD_RAW_CHARS, restartNote } from './activity-history.js';
 import { toFleetEvent } from './fleet-events.js';
 import { fakeRegistration } from './test-support.js';
 
@@ -21,6 +21,21 @@ describe('activity history', () => {
     for (const e of events) h.record(e);
     expect(lines(h)).toEqual(['registered a', 'registered b', 'ended a']);
     expect(h.recent()[2]).toBe(events[2]);
+  });
+
+  it('holds a registry event with a large raw Register as its wire line, so 1,000 lines never keep megabytes of payloads', () => {
+    const small = fakeRegistration('small', {}, clock);
+    const big = { ...small, endpoint: 'big', rawRegister: { ...small.rawRegister, payload: '</3/0>,'.repeat(9_000) } };
+    const smallEvent: RegistrationEvent = { type: 'registered', at: tick(), registration: small };
+    const bigEvent: RegistrationEvent = { type: 'registered', at: tick(), registration: big };
+    expect(big.rawRegister.payload.length).toBeGreaterThan(MAX_HELD_RAW_CHARS);
+    expect(heldLine(smallEvent)).toBe(smallEvent);
+    const held = heldLine(bigEvent);
+    expect(held).toEqual(toFleetEvent(bigEvent));
+    expect(JSON.stringify(held)).not.toContain('</3/0>');
+    const h = new ActivityHistory(10);
+    h.record(bigEvent);
+    expect(lines(h)).toEqual(['registered big']);
   });
 
   it('keeps only the newest `capacity` lines, in order, however many it recorded', () => {

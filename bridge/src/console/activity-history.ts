@@ -53,6 +53,7 @@ export class ActivityHistory {
   /** One registry event: as built for the wire, or as the registry published it. O(1). */
   record(event: FleetEvent | RegistrationEvent): void {
     this.total++;
+    event = heldLine(event);
     const quiet = quietUpdateOf(event);
     if (quiet !== undefined && this.held > 0) {
       const last = this.head === 0 ? this.capacity - 1 : this.head - 1;
@@ -121,6 +122,22 @@ export class ActivityHistory {
   get folded(): number {
     return this.folds;
   }
+}
+
+/**
+ * Raw request text (Register and last Update, query and payload) above which a registry event is turned
+ * into its wire line at once instead of held: a Register body may be 64 KiB (coap-endpoint.ts
+ * maxBodyBytes), and a ring of 1,000 such registrations would hold 64 MiB for a feed that shows
+ * none of it. Typical devices send a few hundred bytes and keep the cheap path.
+ */
+export const MAX_HELD_RAW_CHARS = 2048;
+
+/** What the ring holds for an event: the event itself, or its wire line when it carries large raw requests. */
+export function heldLine(event: FleetEvent | RegistrationEvent): FleetEvent | RegistrationEvent {
+  if ('kind' in event) return event;
+  const r = event.registration;
+  const raw = r.rawRegister.query.length + r.rawRegister.payload.length + (r.rawLastUpdate ? r.rawLastUpdate.query.length + r.rawLastUpdate.payload.length : 0);
+  return raw > MAX_HELD_RAW_CHARS ? toFleetEvent(event) : event;
 }
 
 /** The registration id of an Update that changed nothing, in either shape; else undefined. */
