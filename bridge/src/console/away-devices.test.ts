@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AwayDevice, Registration } from '@lwm2m-console/shared';
 import { summarize } from '@lwm2m-console/shared';
+import { fixtureRegistration, T0 } from '../registry/test-support.js';
 import { AwayDevices } from './away-devices.js';
 
-const T0 = 1_800_000_000_000;
-
-const registration = (endpoint: string, id = 'AAAAAAAAAAA'): Registration => ({
-  id,
-  endpoint,
-  lifetime: 300,
-  lwm2mVersion: '1.1',
-  binding: 'U',
-  queueMode: false,
-  rootPath: '/',
-  objectLinks: [{ objectId: 1, instanceId: 0 }],
-  extraAttributes: {},
-  address: '192.0.2.7',
-  port: 5683,
-  transport: 'coap',
-  registeredAt: T0,
-  lastUpdateAt: T0,
-  expiresAt: T0 + 300_000,
-  rawRegister: { query: `ep=${endpoint}`, payload: '</1/0>', at: T0 },
-});
+const registration = (endpoint: string, id = 'AAAAAAAAAAA'): Registration => fixtureRegistration(id, endpoint);
 
 const row = (endpoint: string, expectedBackAt = T0 + 5_000): AwayDevice => ({ endpoint, registration: summarize(registration(endpoint)), disabledAt: T0, expectedBackAt });
 

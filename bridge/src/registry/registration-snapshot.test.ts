@@ -1,32 +1,10 @@
-import type { ObjectLink, Registration } from '@lwm2m-console/shared';
+import type { Registration } from '@lwm2m-console/shared';
 import { describe, expect, it } from 'vitest';
 import { pack } from './packed-registration-store.js';
 import { RegistrationSnapshotReader, RegistrationSnapshotWriter, SNAPSHOT_FORMAT } from './registration-snapshot.js';
+import { fixtureRegistration, T0 } from './test-support.js';
 
-const T0 = 1_800_000_000_000;
-const links = Object.freeze([Object.freeze({ objectId: 1, instanceId: 0 }), Object.freeze({ objectId: 3, instanceId: 0, version: '1.1' })]) as ObjectLink[];
-
-function registration(id: string, endpoint: string, extra: Partial<Registration> = {}): Registration {
-  return {
-    id,
-    endpoint,
-    lifetime: 300,
-    lwm2mVersion: '1.1',
-    binding: 'U',
-    queueMode: false,
-    rootPath: '/',
-    objectLinks: links,
-    extraAttributes: {},
-    address: '192.0.2.7',
-    port: 5683,
-    transport: 'coap',
-    registeredAt: T0,
-    lastUpdateAt: T0,
-    expiresAt: T0 + 300_000,
-    rawRegister: { query: `ep=${endpoint}&lt=300`, payload: '</1/0>,</3/0>;ver=1.1', at: T0 },
-    ...extra,
-  };
-}
+const registration = fixtureRegistration;
 
 /** A registration with every optional field set. */
 const full = registration('AAAAAAAAAAA', 'dev-full', {

@@ -3,31 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { MemoryRegistrationStore } from './memory-registration-store.js';
 import { PackedRegistrationStore } from './packed-registration-store.js';
 import type { RegistrationStore } from './registration-store.js';
+import { fixtureLinks, fixtureRegistration } from './test-support.js';
 
-const links = Object.freeze([{ objectId: 1, instanceId: 0 }, { objectId: 3, instanceId: 0, version: '1.1' }]) as Registration['objectLinks'];
-
-function registration(id: string, endpoint: string, extra: Partial<Registration> = {}): Registration {
-  const at = 1_800_000_000_000;
-  return {
-    id,
-    endpoint,
-    lifetime: 300,
-    lwm2mVersion: '1.1',
-    binding: 'U',
-    queueMode: false,
-    rootPath: '/',
-    objectLinks: links,
-    extraAttributes: {},
-    address: '192.0.2.7',
-    port: 5683,
-    transport: 'coap',
-    registeredAt: at,
-    lastUpdateAt: at,
-    expiresAt: at + 300_000,
-    rawRegister: { query: `ep=${endpoint}&lt=300`, payload: '</1/0>,</3/0>;ver=1.1', at },
-    ...extra,
-  };
-}
+const links = fixtureLinks;
+const registration = fixtureRegistration;
 
 describe.each([
   ['MemoryRegistrationStore', () => new MemoryRegistrationStore()],
