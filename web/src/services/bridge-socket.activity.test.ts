@@ -24,6 +24,22 @@ describe('bridge socket and the activity history', () => {
     socket.stop();
   });
 
+  it('asks again when the bridge sends the fleet anew on a live connection (a burst, or deltas this console was too slow for), so the feed shows what those dropped deltas carried', async () => {
+    const { socket, ws } = await startedSocket();
+    ws.receive(snapshot(1, []));
+    await vi.waitFor(() => expect(ws.lastSent('getActivity')).toBeDefined());
+    const first = ws.lastSent('getActivity')!.requestId;
+    ws.receive({ type: 'activity', v: 1, requestId: first, seq: 1, capacity: 1000, recorded: 1, events: [registered(summary('a'), 10)] });
+    await flushPromises();
+    // Deltas 2..8 were never sent to this console; the bridge sends a snapshot at seq 9 instead.
+    ws.receive(snapshot(9, [summary('a'), summary('b')]));
+    await vi.waitFor(() => expect(ws.lastSent('getActivity')!.requestId).not.toBe(first));
+    ws.receive({ type: 'activity', v: 1, requestId: ws.lastSent('getActivity')!.requestId, seq: 9, capacity: 1000, recorded: 2, events: [registered(summary('a'), 10), registered(summary('b'), 20)] });
+    await flushPromises();
+    expect(lines()).toEqual(['registered a', 'registered b']);
+    socket.stop();
+  });
+
   it('asks again after a reconnect and fills the gap without repeating lines', async () => {
     const { socket, ws } = await startedSocket();
     ws.receive(snapshot(1, []));

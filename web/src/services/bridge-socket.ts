@@ -102,7 +102,11 @@ export function createBridgeSocket(options: BridgeSocketOptions = {}): BridgeSoc
 
   function applySnapshot(message: SnapshotMessage): void {
     if (fleet.applySnapshotPart(message) === 'complete') {
+      // A snapshot on a connection already live replaces deltas the bridge did not send (a burst
+      // too big for one, or this console too slow): the feed missed their events.
+      const resent = connection.status === 'live';
       connection.setStatus('live');
+      if (resent) activity.catchUp();
       clock.observeServerTime(message.serverTime);
       device.refresh();
     }

@@ -197,12 +197,19 @@ export const useActivityStore = defineStore('activity', () => {
   watch(
     () => connection.status,
     (status) => {
-      if (status !== 'live') return;
-      link++;
-      void loadHistory();
+      if (status === 'live') catchUp();
     },
     { flush: 'sync' },
   );
+
+  /**
+   * Loads the history as a new link: on going live, and when the bridge re-sends the fleet on a
+   * live connection in place of deltas (their events reach the feed only through the history).
+   */
+  function catchUp(): void {
+    link++;
+    void loadHistory();
+  }
 
   function toggleKind(kind: ActivityKind): void {
     kinds.value = kinds.value.includes(kind) ? kinds.value.filter((k) => k !== kind) : [...kinds.value, kind];
@@ -224,7 +231,7 @@ export const useActivityStore = defineStore('activity', () => {
 
   const visible = computed(() => filterActivity(items.value, new Set(kinds.value), endpointFilter.value, refusedItems.value));
 
-  return { items, kinds, endpointFilter, visible, total, history, historyError, historyLoading, since, record, loadHistory, toggleKind, clear };
+  return { items, kinds, endpointFilter, visible, total, history, historyError, historyLoading, since, record, loadHistory, catchUp, toggleKind, clear };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useActivityStore, import.meta.hot));
