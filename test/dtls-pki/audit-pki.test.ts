@@ -17,17 +17,25 @@ const dir = tempDir();
 afterAll(() => dir.remove());
 const der = (pemText: string) => new X509Certificate(pemText).raw;
 
-/** An OpenSSL CA and a P-256 device certificate carrying `extra` extension lines. */
-const caKey = dir.path('ca.key');
-const caCert = dir.path('ca.pem');
-expect(run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', caKey, '-out', caCert, '-subj', '/CN=Audit CA', '-days', '30']).status).toBe(0);
-const ca = der(dir.read('ca.pem').toString());
-function deviceCert(name: string, extra: string): { der: Buffer; certFile: string; keyFile: string } {
+/** An OpenSSL-made CA: its certificate (DER and file) and key file. */
+interface Issuer { der: Buffer; certFile: string; keyFile: string }
+/** A self-signed CA made by OpenSSL; `newkey` is its `-newkey` argument (`ec` with P-256, or `rsa:BITS`). */
+function opensslCa(name: string, newkey: string): Issuer {
+  const keyFile = dir.path(`${name}.key`);
+  const certFile = dir.path(`${name}.pem`);
+  const curve = newkey === 'ec' ? ['-pkeyopt', 'ec_paramgen_curve:P-256'] : [];
+  expect(run('openssl', ['req', '-x509', '-newkey', newkey, ...curve, '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', `/CN=${name}`, '-days', '30']).status).toBe(0);
+  return { der: der(dir.read(`${name}.pem`).toString()), certFile, keyFile };
+}
+const auditCa = opensslCa('Audit CA', 'ec');
+const { certFile: caCert, der: ca } = auditCa;
+/** A P-256 device certificate (CN `name`) from `issuer`, carrying `extra` extension lines; `sign` are extra `openssl x509` options (digest, -sigopt). */
+function deviceCert(name: string, extra: string, issuer: Issuer = auditCa, sign: string[] = []): { der: Buffer; certFile: string; keyFile: string } {
   const keyFile = dir.path(`${name}.key`);
   const csr = dir.path(`${name}.csr`);
   expect(run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', `/CN=${name}`]).status).toBe(0);
   const ext = dir.write(`${name}.cnf`, `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n${extra}\n`);
-  const leaf = run('openssl', ['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-CAcreateserial', '-days', '10', '-extfile', ext]);
+  const leaf = run('openssl', ['x509', '-req', ...sign, '-in', csr, '-CA', issuer.certFile, '-CAkey', issuer.keyFile, '-CAcreateserial', '-days', '10', '-extfile', ext]);
   expect(leaf.status).toBe(0);
   return { der: der(leaf.out), certFile: dir.write(`${name}.pem`, leaf.out), keyFile };
 }
@@ -94,76 +102,31 @@ describe('raw public key encoding (RFC 7250 §3, RFC 5280 §4.1.1.2)', () => {
 
 describe('certificate signature algorithms', () => {
   it('refuses a device certificate signed with ECDSA-SHA1, as openssl verify -auth_level 2 does, and accepts the SHA-256 one', () => {
-    const d = tempDir();
-    try {
-      const csr = d.path('dev.csr');
-      expect(run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', d.path('dev.key'), '-out', csr, '-subj', '/CN=dev-sha']).status).toBe(0);
-      const ext = d.write('ext.cnf', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n');
-      const signed = (digest: string) => {
-        const leaf = run('openssl', ['x509', '-req', `-${digest}`, '-in', csr, '-CA', caCert, '-CAkey', caKey, '-CAcreateserial', '-days', '3', '-extfile', ext]);
-        expect(leaf.status).toBe(0);
-        return { der: der(leaf.out), file: d.write(`${digest}.pem`, leaf.out) };
-      };
-      const sha1 = signed('sha1');
-      const sha256 = signed('sha256');
-      expect(verifyClientChain([sha1.der], [ca], new Date())).toMatchObject({ ok: false, alert: ALERT.bad_certificate, reason: 'certificate 0 is signed with 1.2.840.10045.4.1, not a SHA-2 signature' });
-      expect(run('openssl', ['verify', '-auth_level', '2', '-CAfile', caCert, sha1.file]).out).toMatch(/digest algorithm too weak/);
-      expect(verifyClientChain([sha256.der], [ca], new Date())).toMatchObject({ ok: true, commonName: 'dev-sha' });
-    } finally {
-      d.remove();
-    }
+    const sha1 = deviceCert('dev-sha1', '', auditCa, ['-sha1']);
+    const sha256 = deviceCert('dev-sha256', '', auditCa, ['-sha256']);
+    expect(verifyClientChain([sha1.der], [ca], new Date())).toMatchObject({ ok: false, alert: ALERT.bad_certificate, reason: 'certificate 0 is signed with 1.2.840.10045.4.1, not a SHA-2 signature' });
+    expect(run('openssl', ['verify', '-auth_level', '2', '-CAfile', caCert, sha1.certFile]).out).toMatch(/digest algorithm too weak/);
+    expect(verifyClientChain([sha256.der], [ca], new Date())).toMatchObject({ ok: true, commonName: 'dev-sha256' });
   });
-});
 
-describe('RSA-PSS certificate signatures (RFC 4055 §3.1)', () => {
-  it('refuses an RSA-PSS signature over SHA-1 (the RSASSA-PSS-params default hash), as openssl verify -auth_level 2 does, and accepts RSA-PSS over SHA-256', () => {
-    const d = tempDir();
-    try {
-      const caKeyFile = d.path('pss-ca.key');
-      const caFile = d.path('pss-ca.pem');
-      expect(run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKeyFile, '-out', caFile, '-subj', '/CN=PSS CA', '-days', '5']).status).toBe(0);
-      const csr = d.path('dev.csr');
-      expect(run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', d.path('dev.key'), '-out', csr, '-subj', '/CN=dev-pss']).status).toBe(0);
-      const ext = d.write('ext.cnf', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n');
-      const signed = (digest: string) => {
-        const leaf = run('openssl', ['x509', '-req', `-${digest}`, '-sigopt', 'rsa_padding_mode:pss', '-in', csr, '-CA', caFile, '-CAkey', caKeyFile, '-CAcreateserial', '-days', '3', '-extfile', ext]);
-        expect(leaf.status).toBe(0);
-        return { der: der(leaf.out), file: d.write(`pss-${digest}.pem`, leaf.out) };
-      };
-      const pssCa = der(d.read('pss-ca.pem').toString());
-      const sha1 = signed('sha1');
-      const sha256 = signed('sha256');
-      expect(run('openssl', ['verify', '-auth_level', '2', '-CAfile', caFile, sha1.file]).out).toMatch(/digest algorithm too weak/);
-      expect(verifyClientChain([sha1.der], [pssCa], new Date())).toMatchObject({ ok: false, alert: ALERT.bad_certificate, reason: expect.stringMatching(/RSASSA-PSS with hash 1\.3\.14\.3\.2\.26/) });
-      expect(verifyClientChain([sha256.der], [pssCa], new Date())).toMatchObject({ ok: true, commonName: 'dev-pss' });
-    } finally {
-      d.remove();
-    }
+  it('refuses an RSA-PSS signature over SHA-1 (the RSASSA-PSS-params default hash, RFC 4055 §3.1), as openssl verify -auth_level 2 does, and accepts RSA-PSS over SHA-256', () => {
+    const pssCa = opensslCa('PSS CA', 'rsa:2048');
+    const sha1 = deviceCert('dev-pss-sha1', '', pssCa, ['-sha1', '-sigopt', 'rsa_padding_mode:pss']);
+    const sha256 = deviceCert('dev-pss-sha256', '', pssCa, ['-sha256', '-sigopt', 'rsa_padding_mode:pss']);
+    expect(run('openssl', ['verify', '-auth_level', '2', '-CAfile', pssCa.certFile, sha1.certFile]).out).toMatch(/digest algorithm too weak/);
+    expect(verifyClientChain([sha1.der], [pssCa.der], new Date())).toMatchObject({ ok: false, alert: ALERT.bad_certificate, reason: expect.stringMatching(/RSASSA-PSS with hash 1\.3\.14\.3\.2\.26/) });
+    expect(verifyClientChain([sha256.der], [pssCa.der], new Date())).toMatchObject({ ok: true, commonName: 'dev-pss-sha256' });
   });
 });
 
 describe('issuer key strength', () => {
   it('refuses a chain whose CA key is RSA-1024, as openssl verify -auth_level 2 does; RSA-2048 is accepted', () => {
-    const d = tempDir();
-    try {
-      const csr = d.path('dev.csr');
-      expect(run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', d.path('dev.key'), '-out', csr, '-subj', '/CN=dev-rsa']).status).toBe(0);
-      const ext = d.write('ext.cnf', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n');
-      const chain = (bits: number) => {
-        const key = d.path(`ca${bits}.key`);
-        const cert = d.path(`ca${bits}.pem`);
-        expect(run('openssl', ['req', '-x509', '-newkey', `rsa:${bits}`, '-nodes', '-keyout', key, '-out', cert, '-subj', `/CN=RSA ${bits} CA`, '-days', '5']).status).toBe(0);
-        const leaf = run('openssl', ['x509', '-req', '-sha256', '-in', csr, '-CA', cert, '-CAkey', key, '-CAcreateserial', '-days', '3', '-extfile', ext]);
-        expect(leaf.status).toBe(0);
-        return { ca: der(d.read(`ca${bits}.pem`).toString()), caFile: cert, leaf: der(leaf.out), leafFile: d.write(`leaf${bits}.pem`, leaf.out) };
-      };
-      const weak = chain(1024);
-      const strong = chain(2048);
-      expect(verifyClientChain([weak.leaf], [weak.ca], new Date())).toMatchObject({ ok: false, reason: expect.stringMatching(/issuer key is too weak/) });
-      expect(run('openssl', ['verify', '-auth_level', '2', '-CAfile', weak.caFile, weak.leafFile]).out).toMatch(/key too weak|too small/i);
-      expect(verifyClientChain([strong.leaf], [strong.ca], new Date())).toMatchObject({ ok: true, commonName: 'dev-rsa' });
-    } finally {
-      d.remove();
-    }
+    const weakCa = opensslCa('RSA 1024 CA', 'rsa:1024');
+    const strongCa = opensslCa('RSA 2048 CA', 'rsa:2048');
+    const weak = deviceCert('dev-rsa1024', '', weakCa, ['-sha256']);
+    const strong = deviceCert('dev-rsa2048', '', strongCa, ['-sha256']);
+    expect(verifyClientChain([weak.der], [weakCa.der], new Date())).toMatchObject({ ok: false, reason: expect.stringMatching(/issuer key is too weak/) });
+    expect(run('openssl', ['verify', '-auth_level', '2', '-CAfile', weakCa.certFile, weak.certFile]).out).toMatch(/key too weak|too small/i);
+    expect(verifyClientChain([strong.der], [strongCa.der], new Date())).toMatchObject({ ok: true, commonName: 'dev-rsa2048' });
   });
 });
