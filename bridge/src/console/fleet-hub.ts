@@ -409,8 +409,9 @@ export class FleetHub {
   /** The `activity` answer, its events' JSON shared by every console asking before the next event. */
   private sendActivity(client: Client, requestId: string, limit: number | undefined): void {
     // Up to 320 KiB an answer, 20 requests a second: a console that asks without reading would
-    // grow its send buffer without bound. The deltas' limit (maxBufferedBytes) bounds it too.
-    if (client.ws.bufferedAmount > this.tuning.maxBufferedBytes) {
+    // grow its send buffer without bound. Held to the deltas' limit, measured the same way (a
+    // snapshot still draining does not count against it).
+    if (client.ws.bufferedAmount - client.snapshotBacklog > this.tuning.maxBufferedBytes) {
       return this.sendError(client, 'RATE_LIMITED', 'the answers before this one are not read yet: ask again later', requestId);
     }
     const head: Omit<ActivityMessage, 'events'> = { type: 'activity', v: PROTOCOL_VERSION, requestId, seq: this.seqNo, capacity: this.activity.capacity, recorded: this.activity.recorded };
