@@ -116,6 +116,28 @@ describe('DtlsServer: a late copy of the ClientHello that made the session (RFC 
     expect(data).toEqual(['still here']);
   });
 
+  it('takes a ClientHello whose random differs only in gmt_unix_time for a new handshake (RFC 5246 §7.4.1.2: the whole Random)', async () => {
+    // A device without a good entropy source after a reboot can repeat its random_bytes while its
+    // clock moved on: that is a new ClientHello, not a late copy, and must not be shut out.
+    const t = memoryServer();
+    const from = { address: '10.0.0.1', port: 42120 };
+    const hellos: Buffer[] = [];
+    const { c } = t.client(from.port, {
+      send: (d) => {
+        if (d[0] === 22 && d[13] === 1) hellos.push(d);
+        setImmediate(() => t.server.handleDatagram(d, from));
+      },
+    });
+    c.start();
+    await connected(c);
+    await until(() => t.server.stats().sessions === 1);
+    const rebooted = Buffer.from(hellos[1]!); // record header 13 + handshake header 12 + client_version 2: the Random
+    rebooted.writeUInt32BE((rebooted.readUInt32BE(27) + 3600) >>> 0, 27);
+    t.server.handleDatagram(rebooted, from);
+    // A new ClientHello: its cookie no longer matches (the cookie covers the random), so a new one comes.
+    expect(t.server.stats()).toMatchObject({ badCookies: 1, cookiesSent: 2, sessions: 1 });
+  });
+
   it('still lets a new ClientHello (new random) from the same address replace the session after its cookie', async () => {
     const t = memoryServer();
     const closed: string[] = [];

@@ -71,7 +71,7 @@ export class Connection implements TimerOwner {
    */
   early: DtlsRecord[] | undefined;
   /**
-   * 48 bits of the client random of the handshake that made this session: a late copy of that
+   * 48 bits folded from the client random of the handshake that made this session: a late copy of that
    * ClientHello is recognised as stale, not taken for a new handshake (RFC 6347 §4.2.8).
    */
   helloTag: number | undefined;

@@ -261,7 +261,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     const f = frags?.[0];
     if (!f || f.offset !== 0 || f.body.length < 34) return false;
     if (c.hs) return !f.body.subarray(2, 34).equals(c.hs.clientRandom);
-    return c.helloTag === undefined || f.body.readUIntBE(28, 6) !== c.helloTag;
+    return c.helloTag === undefined || helloTag(f.body, 2) !== c.helloTag;
   }
 
   /** Peers with no association: only a ClientHello is answered, statelessly until its cookie is valid. */
@@ -501,7 +501,7 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
       connectionId: c.cidKey !== undefined,
     };
     if (hs.resumed) this.counters.resumptions++;
-    c.helloTag = hs.clientRandom.readUIntBE(26, 6);
+    c.helloTag = helloTag(hs.clientRandom, 0);
     c.hs = undefined;
     c.state = 'established';
     this.handshakeCount--;
@@ -621,6 +621,22 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
   private connectionOf(s: DtlsSession): Connection | undefined {
     return s instanceof Connection && s.state !== 'closed' ? s : undefined;
   }
+}
+
+/**
+ * 48 bits standing for the whole 32-byte client Random at `at` (RFC 5246 §7.4.1.2: gmt_unix_time,
+ * then random_bytes), every byte counted: its eight 32-bit words XORed, the odd ones folded to 16
+ * bits. Not its last bytes alone: a device short of entropy after a reboot can repeat its
+ * random_bytes while its clock moved on, and that ClientHello is new, not a late copy.
+ */
+function helloTag(b: Buffer, at: number): number {
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < 32; i += 8) {
+    even ^= b.readUInt32BE(at + i);
+    odd ^= b.readUInt32BE(at + i + 4);
+  }
+  return (even >>> 0) * 0x10000 + ((odd ^ (odd >>> 16)) & 0xffff);
 }
 
 /**
