@@ -116,6 +116,29 @@ describe('DtlsServer: a late copy of the ClientHello that made the session (RFC 
     expect(data).toEqual(['still here']);
   });
 
+  it('forgets the random after flightRetentionMs (twice the MSL): a ClientHello repeating it later is a new one (RFC 6347 §4.2.4)', async () => {
+    // No late copy outlives the network's 2 × MSL; a device repeating its whole random after a
+    // reboot must not be shut out until its old session idles out.
+    const t = memoryServer();
+    const from = { address: '10.0.0.1', port: 42130 };
+    const hellos: Buffer[] = [];
+    const { c } = t.client(from.port, {
+      send: (d) => {
+        if (d[0] === 22 && d[13] === 1) hellos.push(d);
+        setImmediate(() => t.server.handleDatagram(d, from));
+      },
+    });
+    c.start();
+    await connected(c);
+    await until(() => t.server.stats().sessions === 1);
+    t.clock.now += 239_000;
+    t.server.handleDatagram(hellos[0]!, from);
+    expect(t.server.stats()).toMatchObject({ cookiesSent: 1 }); // still a late copy: nothing sent
+    t.clock.now += 2_000;
+    t.server.handleDatagram(hellos[0]!, from);
+    expect(t.server.stats()).toMatchObject({ cookiesSent: 2, sessions: 1 }); // a new ClientHello: its cookie exchange starts
+  });
+
   it('takes a ClientHello whose random differs only in gmt_unix_time for a new handshake (RFC 5246 §7.4.1.2: the whole Random)', async () => {
     // A device without a good entropy source after a reboot can repeat its random_bytes while its
     // clock moved on: that is a new ClientHello, not a late copy, and must not be shut out.
