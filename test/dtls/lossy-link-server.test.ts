@@ -86,22 +86,28 @@ describe('DtlsServer: data ahead of the Finished flight (RFC 6347 §4.1)', () =>
   });
 });
 
+/** An established session whose client's ClientHello datagrams (without, then with the cookie) are kept. */
+async function sessionKeepingHellos(t: ReturnType<typeof memoryServer>, port: number) {
+  const from = { address: '10.0.0.1', port };
+  const hellos: Buffer[] = [];
+  const { c } = t.client(port, {
+    send: (d) => {
+      if (d[0] === 22 && d[13] === 1) hellos.push(d); // epoch-0 handshake record carrying a ClientHello
+      setImmediate(() => t.server.handleDatagram(d, from));
+    },
+  });
+  c.start();
+  await connected(c);
+  await until(() => t.server.stats().sessions === 1);
+  return { c, from, hellos };
+}
+
 describe('DtlsServer: a late copy of the ClientHello that made the session (RFC 6347 §4.2.8)', () => {
   it('keeps the session and answers nothing when the cookie-bearing ClientHello arrives again after the handshake', async () => {
     const t = memoryServer();
-    const from = { address: '10.0.0.1', port: 42100 };
-    const hellos: Buffer[] = [];
-    const { c } = t.client(from.port, {
-      send: (d) => {
-        if (d[0] === 22 && d[13] === 1) hellos.push(d); // epoch-0 handshake record carrying a ClientHello
-        setImmediate(() => t.server.handleDatagram(d, from));
-      },
-    });
     const closed: string[] = [];
     t.server.on('sessionClosed', (_s: DtlsSession, reason: string) => closed.push(reason));
-    c.start();
-    await connected(c);
-    await until(() => t.server.stats().sessions === 1);
+    const { c, from, hellos } = await sessionKeepingHellos(t, 42100);
     expect(hellos).toHaveLength(2); // without and with the cookie
     const sentBefore = t.sent.length;
     for (const hello of hellos) t.server.handleDatagram(hello, from);
@@ -120,17 +126,7 @@ describe('DtlsServer: a late copy of the ClientHello that made the session (RFC 
     // No late copy outlives the network's 2 × MSL; a device repeating its whole random after a
     // reboot must not be shut out until its old session idles out.
     const t = memoryServer();
-    const from = { address: '10.0.0.1', port: 42130 };
-    const hellos: Buffer[] = [];
-    const { c } = t.client(from.port, {
-      send: (d) => {
-        if (d[0] === 22 && d[13] === 1) hellos.push(d);
-        setImmediate(() => t.server.handleDatagram(d, from));
-      },
-    });
-    c.start();
-    await connected(c);
-    await until(() => t.server.stats().sessions === 1);
+    const { from, hellos } = await sessionKeepingHellos(t, 42130);
     t.clock.now += 239_000;
     t.server.handleDatagram(hellos[0]!, from);
     expect(t.server.stats()).toMatchObject({ cookiesSent: 1 }); // still a late copy: nothing sent
@@ -143,17 +139,7 @@ describe('DtlsServer: a late copy of the ClientHello that made the session (RFC 
     // A device without a good entropy source after a reboot can repeat its random_bytes while its
     // clock moved on: that is a new ClientHello, not a late copy, and must not be shut out.
     const t = memoryServer();
-    const from = { address: '10.0.0.1', port: 42120 };
-    const hellos: Buffer[] = [];
-    const { c } = t.client(from.port, {
-      send: (d) => {
-        if (d[0] === 22 && d[13] === 1) hellos.push(d);
-        setImmediate(() => t.server.handleDatagram(d, from));
-      },
-    });
-    c.start();
-    await connected(c);
-    await until(() => t.server.stats().sessions === 1);
+    const { from, hellos } = await sessionKeepingHellos(t, 42120);
     const rebooted = Buffer.from(hellos[1]!); // record header 13 + handshake header 12 + client_version 2: the Random
     rebooted.writeUInt32BE((rebooted.readUInt32BE(27) + 3600) >>> 0, 27);
     t.server.handleDatagram(rebooted, from);
