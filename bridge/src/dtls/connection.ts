@@ -75,8 +75,6 @@ export class Connection implements TimerOwner {
    * ClientHello is recognised as stale, not taken for a new handshake (RFC 6347 §4.2.8).
    */
   helloTag: number | undefined;
-  /** When `helloTag` stops mattering: no late copy arrives after twice the MSL (RFC 6347 §4.2.4). */
-  helloTagUntil = 0;
   /** Our last flight, kept to answer a retransmitted peer flight (RFC 6347 §4.2.4). */
   lastFlight: readonly FlightItem[] | undefined;
   retransmits = 0;

@@ -261,9 +261,10 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     const f = frags?.[0];
     if (!f || f.offset !== 0 || f.body.length < 34) return false;
     if (c.hs) return !f.body.subarray(2, 34).equals(c.hs.clientRandom);
-    // No late copy outlives twice the MSL (RFC 6347 §4.2.4, `flightRetentionMs`); after that a
-    // device repeating its whole random (a reboot without entropy) is starting over, not echoing.
-    if (c.helloTag !== undefined && this.now() > c.helloTagUntil) c.helloTag = undefined;
+    // No late copy outlives twice the MSL (RFC 6347 §4.2.4, `flightRetentionMs`), counted here from
+    // the peer's last authentic record (later than its ClientHello, and no field to keep): after
+    // that, a device repeating its whole random (a reboot without entropy) is starting over.
+    if (c.helloTag !== undefined && this.now() - c.lastActivity > this.opts.flightRetentionMs) c.helloTag = undefined;
     return c.helloTag === undefined || helloTag(f.body, 2) !== c.helloTag;
   }
 
@@ -505,7 +506,6 @@ export class DtlsServer extends EventEmitter implements ConnectionHost {
     };
     if (hs.resumed) this.counters.resumptions++;
     c.helloTag = helloTag(hs.clientRandom, 0);
-    c.helloTagUntil = this.now() + this.opts.flightRetentionMs;
     c.hs = undefined;
     c.state = 'established';
     this.handshakeCount--;
