@@ -235,17 +235,21 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     security,
     refusals,
     async close() {
-      unwatchFile(credentialsFile, onCredentialsFile);
-      scheduler.stop();
-      requester.close();
-      objectRegistry.close();
-      coap.close();
-      await consoleServer?.close();
-      await coaps?.close();
-      await udp.close();
-      // After the transports: nothing changes the registry once it is saved.
-      if (config.keepRegistrations) saveRegistrationsToFile(registrationsFile, store.packedEntries(), now(), log);
-      if (config.keepRegistrations) saveAwayDevicesToFile(awayFile, collectAwaySnapshot(disables, consoleServer?.hub.away), now(), log);
+      try {
+        unwatchFile(credentialsFile, onCredentialsFile);
+        scheduler.stop();
+        requester.close();
+        objectRegistry.close();
+        coap.close();
+        await consoleServer?.close();
+        await coaps?.close();
+        await udp.close();
+      } finally {
+        // After the transports: nothing changes the registry once it is saved. And even when closing
+        // one of them failed: without the saves, every device would have to register again.
+        if (config.keepRegistrations) saveRegistrationsToFile(registrationsFile, store.packedEntries(), now(), log);
+        if (config.keepRegistrations) saveAwayDevicesToFile(awayFile, collectAwaySnapshot(disables, consoleServer?.hub.away), now(), log);
+      }
     },
   };
 }

@@ -75,6 +75,25 @@ describe('registrations across a bridge restart', () => {
     expect(again.code).toBe('4.04');
   });
 
+  it('still saves the registrations when closing the console fails during the stop', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'restart-failed-close-'));
+    const first = await start(dataDir);
+    const device = await CoapTestClient.open(first.bridge.coapPort);
+    clients.push(device);
+    const id = locationOf(await device.request({ path: ['rd'], query: ['ep=kept', 'lt=300'], contentFormat: 40, payload: '</1/0>' }))[1]!;
+    const consoleServer = first.bridge.console!;
+    const closeConsole = consoleServer.close.bind(consoleServer);
+    consoleServer.close = async () => {
+      await closeConsole();
+      throw new Error('console close failed');
+    };
+    await expect(stop(first.bridge)).rejects.toThrow('console close failed');
+    expect(existsSync(join(dataDir, REGISTRATIONS_FILE))).toBe(true);
+
+    const second = await start(dataDir);
+    expect(second.bridge.store.getById(id)?.endpoint).toBe('kept');
+  });
+
   it('starts empty and removes the saved file when keeping registrations is switched off', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'restart-off-'));
     const first = await start(dataDir);
