@@ -10,7 +10,7 @@
  * small (one line per away device, a few hundred bytes each) and read whole; a file larger than
  * any this bridge writes is not read at all.
  */
-import { closeSync, fstatSync, readdirSync, readSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { AwayDevice } from '@lwm2m-console/shared';
 import { openAndRemove, writeFileAtomically } from '../lib/atomic-file.js';
@@ -55,13 +55,7 @@ export function takeAwayDevices(file: string, now: number): AwaySnapshotRead | u
   try {
     const size = fstatSync(fd).size;
     if (size > MAX_AWAY_FILE_BYTES) return { away: [], pending: [], error: `${size} bytes, more than this bridge writes`, overdue: 0, stale: 0, unreadable: 0, incomplete: false };
-    const buffer = Buffer.alloc(size);
-    for (let at = 0; at < size; ) {
-      const n = readSync(fd, buffer, at, size - at, at);
-      if (n === 0) break;
-      at += n;
-    }
-    return decodeAwaySnapshot(buffer.toString('utf8'), now);
+    return decodeAwaySnapshot(readFileSync(fd, 'utf8'), now);
   } finally {
     closeSync(fd);
   }

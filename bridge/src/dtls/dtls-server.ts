@@ -649,10 +649,5 @@ function helloTag(b: Buffer, at: number): number {
  * keep that whole pool slab alive: measured 4 KiB per silent session instead of tens of bytes.
  */
 function detached(flight: readonly FlightItem[]): FlightItem[] {
-  return flight.map((item) => {
-    if (item.payload.byteLength === item.payload.buffer.byteLength) return item;
-    const own = Buffer.alloc(item.payload.byteLength); // never from the pool
-    item.payload.copy(own);
-    return { ...item, payload: own };
-  });
+  return flight.map((item) => (item.payload.byteLength === item.payload.buffer.byteLength ? item : { ...item, payload: ownCopy(item.payload) }));
 }

@@ -10,9 +10,9 @@
  * into place, so a stop cut short leaves no half file.
  */
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { openAndRemove } from '../lib/atomic-file.js';
 import { dirname } from 'node:path';
 import type { Registration } from '@lwm2m-console/shared';
+import { openAndRemove } from '../lib/atomic-file.js';
 import type { RestoreCounts } from '../lwm2m/registration-handler.js';
 import type { Logger } from '../log.js';
 import type { PackedEntry } from './packed-registration-store.js';
