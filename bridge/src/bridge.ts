@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server as CoapServer } from 'coap';
-import type { Registration, RegistrationEvent, ServerInfo } from '@lwm2m-console/shared';
+import type { AwayDevice, Registration, RegistrationEvent, ServerInfo } from '@lwm2m-console/shared';
 import { CoapEndpoint } from './coap/coap-endpoint.js';
 import type { BridgeConfig } from './config.js';
 import { restartNote } from './console/activity-history.js';
@@ -133,14 +133,18 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     return server;
   };
 
-  // The registrations the last run held when it stopped, back before any transport takes traffic,
-  // so the devices' next Updates find their ids (registry/registration-file.ts).
+  // What the last run held when it stopped, back before any transport takes traffic: the
+  // registrations, so the devices' next Updates find their ids (registry/registration-file.ts), and
+  // the devices away after a Disable, so an early return is still recognised; their console rows
+  // come back once the console runs (console/away-file.ts).
   const registrationsFile = join(config.dataDir, REGISTRATIONS_FILE);
+  const awayFile = join(config.dataDir, AWAY_DEVICES_FILE);
   const restoredOverDtls: RegistrationEvent[] = [];
   /** For the console's device timelines, as many as they keep endpoints by default. */
   const restoredEndpoints: [endpoint: string, id: string][] = [];
   const restoredAt = now();
   let restoreReport: { restored: number; expired: number } | undefined;
+  let restoredAway: AwayDevice[] = [];
   if (config.keepRegistrations) {
     const onRestored = (r: Registration) => {
       if (r.transport === 'coaps') restoredOverDtls.push({ type: 'registered', at: r.lastUpdateAt, registration: r });
@@ -148,14 +152,12 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
     };
     const serves = (transport: Registration['transport']) => transport !== 'coaps' || config.coapsPort >= 0;
     restoreReport = restoreRegistrationsFromFile(registrationsFile, restoredAt, (list) => handler.restore(list, { onRestored, serves }), log);
+    restoredAway = restoreAwayDevicesFromFile(awayFile, restoredAt, disables, log);
   } else {
-    rmSync(registrationsFile, { force: true }); // switched off: a file from an earlier run must not come back later
+    // switched off: files from an earlier run must not come back later
+    rmSync(registrationsFile, { force: true });
+    removeAwayDevicesFile(awayFile);
   }
-  // Devices away after a Disable: back in the tracker before any transport takes traffic, so an
-  // early return is still recognised; back in the console's fleet once it runs (console/away-file.ts).
-  const awayFile = join(config.dataDir, AWAY_DEVICES_FILE);
-  const restoredAway = config.keepRegistrations ? restoreAwayDevicesFromFile(awayFile, restoredAt, disables, log) : [];
-  if (!config.keepRegistrations) removeAwayDevicesFile(awayFile);
 
   const udp = await UdpTransport.bind(config.coapHost, config.coapPort, log);
   const coap = new CoapEndpoint(udp, { log, now });
@@ -247,8 +249,10 @@ export async function startBridge(config: BridgeConfig, deps: BridgeDeps): Promi
       } finally {
         // After the transports: nothing changes the registry once it is saved. And even when closing
         // one of them failed: without the saves, every device would have to register again.
-        if (config.keepRegistrations) saveRegistrationsToFile(registrationsFile, store.packedEntries(), now(), log);
-        if (config.keepRegistrations) saveAwayDevicesToFile(awayFile, collectAwaySnapshot(disables, consoleServer?.hub.away), now(), log);
+        if (config.keepRegistrations) {
+          saveRegistrationsToFile(registrationsFile, store.packedEntries(), now(), log);
+          saveAwayDevicesToFile(awayFile, collectAwaySnapshot(disables, consoleServer?.hub.away), now(), log);
+        }
       }
     },
   };
