@@ -35,11 +35,14 @@ export function describeChanges(changes: RegistrationChanges): string {
   return parts.length > 0 ? parts.join(', ') : 'no changes';
 }
 
-/** `expired`, or `disabled, expected back at 2026-…Z` for a Disable. */
-export function describeEnd(reason: EndReason, expectedBackAt?: number): string {
+/**
+ * `expired`, or `disabled, expected back at T` for a Disable. `instant` writes T: ISO 8601 UTC by
+ * default (the bridge's log), the console's local time in the browser.
+ */
+export function describeEnd(reason: EndReason, expectedBackAt?: number, instant: (epochMs: number) => string = (ms) => new Date(ms).toISOString()): string {
   const label = END_REASON_LABELS[reason];
   if (reason === 'disabled' && expectedBackAt !== undefined && Number.isFinite(expectedBackAt)) {
-    return `${label}, expected back at ${new Date(expectedBackAt).toISOString()}`;
+    return `${label}, expected back at ${instant(expectedBackAt)}`;
   }
   return label;
 }

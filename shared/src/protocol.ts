@@ -61,6 +61,8 @@ export interface TimelineEntry {
   detail: string;
   changes?: RegistrationChanges;
   reason?: EndReason;
+  /** With reason 'disabled': when the device is expected back (the console writes it in local time). */
+  expectedBackAt?: number;
 }
 
 /** An endpoint that left after a Disable and is expected back (fleet view keeps its row). */

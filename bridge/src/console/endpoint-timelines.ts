@@ -146,7 +146,7 @@ function toEntry(held: HeldEntry): TimelineEntry {
     case 'updated':
       return { at, kind: 'updated', registrationId, detail: describeChanges(held.changes), changes: held.changes };
     case 'ended':
-      return { at, kind: 'ended', registrationId, detail: describeEnd(held.reason, held.expectedBackAt), reason: held.reason };
+      return { at, kind: 'ended', registrationId, detail: describeEnd(held.reason, held.expectedBackAt), reason: held.reason, ...(held.expectedBackAt !== undefined ? { expectedBackAt: held.expectedBackAt } : {}) };
     case 'note':
       return { at, kind: 'note', registrationId, detail: held.detail };
   }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { formatTimestampWithZone, localizeTimestamps, utcOffsetLabel } from './format.js';
+import { describeEnd } from '@lwm2m-console/shared';
+import { formatTimestamp, formatTimestampWithZone, utcOffsetLabel } from './format.js';
 
 // Node re-reads TZ when it is assigned (vi.stubEnv assigns it), so each case runs in the zone it names.
 const inZone = (tz: string) => vi.stubEnv('TZ', tz);
@@ -29,10 +30,10 @@ describe('time zone cue on console times', () => {
 });
 
 describe('times inside event wording', () => {
-  it('shows the ISO UTC instant in an event detail as a local timestamp like every other time on the page', () => {
+  it("writes a Disable's expected return in local time for the console, in ISO UTC by default (the bridge's log)", () => {
     vi.stubEnv('TZ', 'Europe/Zurich');
-    expect(localizeTimestamps('disabled, expected back at 2026-11-30T10:49:33.156Z')).toBe('disabled, expected back at 2026-11-30 11:49:33.156');
-    expect(localizeTimestamps('lifetime 120 s, binding UQ')).toBe('lifetime 120 s, binding UQ');
+    expect(describeEnd('disabled', Date.parse('2026-11-30T10:49:33.156Z'), formatTimestamp)).toBe('disabled, expected back at 2026-11-30 11:49:33.156');
+    expect(describeEnd('disabled', Date.parse('2026-11-30T10:49:33.156Z'))).toBe('disabled, expected back at 2026-11-30T10:49:33.156Z');
     vi.unstubAllEnvs();
   });
 });

@@ -35,18 +35,6 @@ export function formatTimestampWithZone(epochMs: number): string {
   return `${formatTimestamp(epochMs)} ${utcOffsetLabel(epochMs)}`;
 }
 
-/**
- * Event wording shared with the bridge (`shared/src/fleet-text.ts`) writes instants as ISO 8601
- * UTC (`2026-11-30T10:49:33.156Z`), the one form the bridge's log and every browser agree on;
- * next to the console's local times it reads as a different clock. Shown in local time instead.
- */
-export function localizeTimestamps(text: string): string {
-  return text.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z\b/g, (iso) => {
-    const ms = Date.parse(iso);
-    return Number.isFinite(ms) ? formatTimestamp(ms) : iso;
-  });
-}
-
 export function transportLabel(t: Transport): string {
   return t === 'coaps' ? 'CoAPS' : 'CoAP';
 }

@@ -12,7 +12,7 @@ import {
   type FleetEventKind,
   type Refusal,
 } from '@lwm2m-console/shared';
-import { formatAddress } from '../lib/format.js';
+import { formatAddress, formatTimestamp } from '../lib/format.js';
 import { refusalFeedDetail, refusalSubject, type RefusalSubject } from '../lib/refusal-text.js';
 import { useConnectionStore } from './connection.js';
 import { useRefusalsStore } from './refusals.js';
@@ -62,7 +62,7 @@ export function toActivityItem(event: ActivityEvent, id: number): ActivityItem {
     case 'updated':
       return { ...base, kind: 'updated', detail: describeChanges(event.changes) };
     case 'ended':
-      return { ...base, kind: 'ended', detail: describeEnd(event.reason, event.expectedBackAt), reason: event.reason };
+      return { ...base, kind: 'ended', detail: describeEnd(event.reason, event.expectedBackAt, formatTimestamp), reason: event.reason };
     default: {
       const unreachable: never = event;
       throw new Error(`unknown fleet event ${JSON.stringify(unreachable)}`);
